@@ -1,0 +1,106 @@
+"""Input checks shared by every public function of :mod:`course_lib`.
+
+Each check raises :class:`ValueError` with a message that names the offending
+argument and the values it may take, so that a student who mistypes a
+hyperparameter learns what to change instead of reading a traceback from deep
+inside numpy.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Callable
+
+import numpy as np
+
+__all__ = [
+    "check_real",
+    "check_positive",
+    "check_unit_interval",
+    "check_int",
+    "as_point",
+    "check_same_shape",
+    "check_finite",
+]
+
+
+def check_real(name: str, value) -> float:
+    """Return ``value`` as a finite float, or raise ``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def check_positive(name: str, value) -> float:
+    """Return ``value`` as a float if it lies in (0, inf), else raise ``ValueError``."""
+    value = check_real(name, value)
+    if value <= 0.0:
+        raise ValueError(f"{name} must be in (0, inf), got {value!r}")
+    return value
+
+
+def check_unit_interval(name: str, value, *, closed_right: bool = False) -> float:
+    """Return ``value`` as a float if it lies in [0, 1) (or [0, 1] when ``closed_right``)."""
+    value = check_real(name, value)
+    ok = 0.0 <= value <= 1.0 if closed_right else 0.0 <= value < 1.0
+    if not ok:
+        interval = "[0, 1]" if closed_right else "[0, 1)"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return value
+
+
+def check_int(name: str, value, *, minimum: int = 0) -> int:
+    """Return ``value`` as an int if it is an integer ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def as_point(name: str, value, *, dim: int | None = None) -> np.ndarray:
+    """Convert ``value`` to a finite 1-D float64 array (a copy), checking its length.
+
+    A scalar becomes an array of shape ``(1,)`` so that 1-D problems can be written
+    with plain numbers.
+    """
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or a sequence of numbers, got {value!r}") from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array, got shape {arr.shape}")
+    if dim is not None and arr.shape != (dim,):
+        raise ValueError(f"{name} must have shape ({dim},), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite numbers, got {arr}")
+    return arr
+
+
+def check_same_shape(name: str, value: np.ndarray, like_name: str, like: np.ndarray) -> None:
+    """Raise ``ValueError`` unless ``value`` has the shape of ``like``."""
+    if np.shape(value) != np.shape(like):
+        raise ValueError(
+            f"{name} has shape {np.shape(value)} but {like_name} has shape {np.shape(like)}; they must match"
+        )
+
+
+def check_finite(name: str, value: np.ndarray) -> None:
+    """Raise ``ValueError`` if ``value`` holds a NaN or an infinity."""
+    if not np.all(np.isfinite(value)):
+        raise ValueError(
+            f"{name} contains NaN or inf ({value}); the iterate has probably diverged: "
+            "lower the learning rate, or use course_lib.run, which stops and reports divergence"
+        )
+
+
+def check_callable(name: str, value) -> Callable:
+    if not callable(value):
+        raise ValueError(f"{name} must be callable, got {value!r}")
+    return value

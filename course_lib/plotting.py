@@ -1,0 +1,236 @@
+"""Figures of the course: one consistent style, labelled axes, legends.
+
+Every function returns a :class:`matplotlib.figure.Figure` built without
+:mod:`matplotlib.pyplot`, so figures are never shown twice in a notebook and never
+pile up in memory when a slider redraws them. Pass ``ax=`` to draw into an
+existing axes instead.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Optional, Sequence, Union
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .objectives import Objective
+from .runner import Trajectory
+from .theory import gd_contraction, gd_learning_rates
+
+__all__ = ["STYLE", "COLORS", "new_figure", "plot_1d", "plot_contour", "plot_values", "plot_contraction"]
+
+#: Colour cycle shared by every figure (colour-blind safe, readable on light and dark pages).
+COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+#: Matplotlib rc settings applied to every course figure.
+STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": mpl.cycler(color=COLORS),
+    "legend.frameon": False,
+    "lines.linewidth": 1.8,
+    "lines.markersize": 5,
+}
+
+Trajectories = Union[Trajectory, Mapping[str, Trajectory], None]
+
+
+def _enable_notebook_display() -> None:
+    """Let IPython show the figures returned here as PNG images.
+
+    IPython learns how to display a ``Figure`` only once pyplot's inline backend
+    has been set up. Our figures never go through pyplot, so, inside IPython and
+    unless the user has already chosen figure formats, register PNG output.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:  # plain Python: nothing to do
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    if any(Figure in formatter.type_printers for formatter in shell.display_formatter.formatters.values()):
+        return
+    select_figure_formats(shell, {"png"}, bbox_inches="tight")
+
+
+_enable_notebook_display()
+
+
+def new_figure(ncols: int = 1, *, width: float = 6.0, height: float = 4.0):
+    """A styled figure with ``ncols`` axes side by side; returns ``(fig, axes)``."""
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(width * ncols, height), layout="constrained")
+        axes = fig.subplots(1, ncols, squeeze=True)
+    return fig, axes
+
+
+def _named(trajectories: Trajectories) -> Sequence[tuple]:
+    if trajectories is None:
+        return []
+    if isinstance(trajectories, Trajectory):
+        return [(trajectories.optimizer, trajectories)]
+    if isinstance(trajectories, Mapping):
+        return list(trajectories.items())
+    raise ValueError("trajectories must be a Trajectory or a mapping {label: Trajectory}")
+
+
+def _status(label: str, traj: Trajectory) -> str:
+    return f"{label} (diverged at step {traj.diverged_at})" if traj.diverged else label
+
+
+def plot_1d(objective: Objective, trajectories: Trajectories = None, *, ax: Optional[Axes] = None,
+            xlim: Optional[Sequence[float]] = None, title: Optional[str] = None) -> Figure:
+    """Plot a 1-D objective and, on it, the iterates of one or more runs.
+
+    Parameters
+    ----------
+    objective : Objective
+        A function of one variable.
+    trajectories : Trajectory or mapping of label to Trajectory, optional
+        Runs to draw as connected markers; the start is drawn larger.
+    ax : matplotlib Axes, optional
+        Draw here instead of in a new figure.
+    xlim : (low, high), optional
+        The window; by default ``objective.bounds`` widened to contain every iterate.
+    title : str, optional
+        Defaults to the objective's formula.
+    """
+    if objective.dim != 1:
+        raise ValueError(f"plot_1d needs a 1-D objective, {objective.name} has {objective.dim} variables")
+    runs = _named(trajectories)
+    with mpl.rc_context(STYLE):
+        if ax is None:
+            fig, ax = new_figure()
+        if xlim is None:
+            pts = [objective.bounds[0][0], objective.bounds[0][1]] + [p for _, t in runs for p in t.xs[:, 0]]
+            lo, hi = min(pts), max(pts)
+            pad = 0.05 * (hi - lo)
+            xlim = (lo - pad, hi + pad)
+        grid = np.linspace(xlim[0], xlim[1], 400)
+        ax.plot(grid, objective.value(grid[None, :]), color="0.45", lw=1.2, label=f"$f(x) = {objective.latex}$")
+        for i, (label, traj) in enumerate(runs):
+            color = COLORS[i % len(COLORS)]
+            ax.plot(traj.xs[:, 0], traj.values, "-o", color=color, alpha=0.85, label=_status(label, traj))
+            ax.plot(traj.xs[0, 0], traj.values[0], "o", ms=9, mfc="none", color=color)
+        ax.set_xlim(*xlim)
+        ax.set_xlabel(f"${objective.variables[0]}$")
+        ax.set_ylabel(f"$f({objective.variables[0]})$")
+        ax.set_title(title if title is not None else f"${objective.latex}$")
+        ax.legend(loc="best")
+    return ax.figure
+
+
+def plot_contour(objective: Objective, trajectories: Trajectories = None, *, ax: Optional[Axes] = None,
+                 bounds=None, levels: Union[int, Iterable[float]] = 20, show_minimizer: bool = True,
+                 title: Optional[str] = None) -> Figure:
+    """Contour plot of a 2-D objective with labelled optimization paths.
+
+    Parameters
+    ----------
+    objective : Objective
+        A function of two variables.
+    trajectories : Trajectory or mapping of label to Trajectory, optional
+        Paths to draw; a diverged run is labelled with the step it blew up at.
+    ax : matplotlib Axes, optional
+        Draw here instead of in a new figure.
+    bounds : ((x1_low, x1_high), (x2_low, x2_high)), optional
+        The window; defaults to ``objective.bounds``.
+    levels : int or sequence of float
+        Contour levels, passed to :meth:`matplotlib.axes.Axes.contour`.
+    show_minimizer : bool
+        Mark the known minimizer with a star.
+    title : str, optional
+        Defaults to the objective's formula.
+    """
+    if objective.dim != 2:
+        raise ValueError(f"plot_contour needs a 2-D objective, {objective.name} has {objective.dim} variables")
+    runs = _named(trajectories)
+    (x_lo, x_hi), (y_lo, y_hi) = bounds if bounds is not None else objective.bounds
+    with mpl.rc_context(STYLE):
+        if ax is None:
+            fig, ax = new_figure(height=4.5)
+        X, Y = np.meshgrid(np.linspace(x_lo, x_hi, 300), np.linspace(y_lo, y_hi, 300))
+        Z = objective.value(np.stack([X, Y]))
+        ax.contour(X, Y, Z, levels=levels, cmap="Greys_r", linewidths=0.8, alpha=0.8)
+        if show_minimizer and objective.minimizer is not None:
+            ax.plot(*objective.minimizer, "*", color="#E69F00", ms=14, mec="black", mew=0.6,
+                    label="minimizer", zorder=5)
+        for i, (label, traj) in enumerate(runs):
+            color = COLORS[i % len(COLORS)]
+            ax.plot(traj.xs[:, 0], traj.xs[:, 1], "-o", color=color, ms=3.5, label=_status(label, traj))
+            ax.plot(*traj.xs[0], "o", ms=8, mfc="none", color=color)
+        ax.set_xlim(x_lo, x_hi)
+        ax.set_ylim(y_lo, y_hi)
+        ax.set_xlabel(f"${objective.variables[0]}$")
+        ax.set_ylabel(f"${objective.variables[1]}$")
+        ax.grid(False)
+        ax.set_title(title if title is not None else f"${objective.latex}$")
+        if runs or (show_minimizer and objective.minimizer is not None):
+            ax.legend(loc="upper left", fontsize=9)
+    return ax.figure
+
+
+def plot_values(trajectories: Trajectories, *, objective: Optional[Objective] = None, ax: Optional[Axes] = None,
+                title: str = "Progress") -> Figure:
+    """Plot :math:`f(x_t) - f^\\star` against the step on a log scale (or :math:`f(x_t)` if no ``f^\\star``)."""
+    runs = _named(trajectories)
+    f_star = None if objective is None else objective.min_value
+    with mpl.rc_context(STYLE):
+        if ax is None:
+            fig, ax = new_figure()
+        for label, traj in runs:
+            y = traj.values - f_star if f_star is not None else traj.values
+            ax.plot(np.arange(len(y)), y, label=_status(label, traj))
+        if f_star is not None:
+            ax.set_yscale("log")
+            ax.set_ylabel(r"$f(x_t) - f^\star$")
+        else:
+            ax.set_ylabel(r"$f(x_t)$")
+        ax.set_xlabel("step $t$")
+        ax.set_title(title)
+        ax.legend(loc="best")
+    return ax.figure
+
+
+def plot_contraction(hessian, *, ax: Optional[Axes] = None, names: Optional[Sequence[str]] = None,
+                     title: str = "Gradient descent on a quadratic: error factor per step") -> Figure:
+    r"""Plot :math:`|1 - \eta\lambda_i|` against :math:`\eta` for each Hessian eigenvalue, and their maximum.
+
+    Gradient descent converges where the maximum (dashed) is below 1; the best
+    constant rate is where it is lowest, :math:`2/(\lambda_{\min} + \lambda_{\max})`.
+    """
+    report = gd_learning_rates(hessian)
+    lam = report.eigenvalues
+    names = list(names) if names is not None else [f"$\\lambda = {v:g}$" for v in lam]
+    eta = np.linspace(0.0, 1.25 * report.max_stable, 500)
+    with mpl.rc_context(STYLE):
+        if ax is None:
+            fig, ax = new_figure()
+        for name, value in zip(names, lam):
+            ax.plot(eta, np.abs(1.0 - eta * value), lw=1.3, label=f"{name}: $|1 - \\eta\\lambda|$")
+        ax.plot(eta, gd_contraction(hessian, eta), "k--", lw=2.0, label="worst axis (max)")
+        ax.axhline(1.0, color="0.5", lw=1.0)
+        ax.axvline(report.max_stable, color="#D55E00", lw=1.0, ls=":")
+        ax.annotate(f"$2/\\lambda_{{max}} = {report.max_stable:.3g}$", (report.max_stable, 1.05),
+                    ha="right", fontsize=9, color="#D55E00")
+        ax.plot([report.best], [report.best_factor], "o", color="k")
+        ax.annotate(f"best $\\eta = {report.best:.3g}$", (report.best, report.best_factor),
+                    textcoords="offset points", xytext=(0, -16), ha="center", fontsize=9)
+        ax.set_xlim(0.0, eta[-1])
+        ax.set_ylim(0.0, 1.6)
+        ax.set_xlabel(r"learning rate $\eta$")
+        ax.set_ylabel("error factor per step")
+        ax.set_title(title)
+        ax.legend(loc="upper left", fontsize=9)
+    return ax.figure

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Set up the project and build or test it, with nothing but Python 3.10+.
+
+    python3 dev.py build   # website into _build/html (executes every notebook, warnings are errors)
+    python3 dev.py test    # every test: unit tests, doctests and nbval over all notebooks
+    python3 dev.py lab     # open the notebooks in JupyterLab
+    python3 dev.py setup   # only create/update the virtual environment .venv
+
+Each command first makes sure ``.venv`` (inside the clone) exists and holds the
+packages of ``requirements-dev.txt`` at the versions of ``constraints.txt``;
+this is skipped when nothing changed since the last setup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".course-setup"
+SETUP_INPUTS = ["requirements.txt", "requirements-dev.txt", "constraints.txt", "pyproject.toml"]
+
+
+def sh(*args, **kwargs) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True, **kwargs)
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    for name in SETUP_INPUTS:
+        path = ROOT / name
+        digest.update(name.encode() + (path.read_bytes() if path.exists() else b""))
+    return digest.hexdigest()
+
+
+def setup() -> None:
+    if sys.version_info < (3, 10):
+        sys.exit(f"Python 3.10 or newer is needed, this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        print(f"Creating the virtual environment {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == fingerprint():
+        return
+    sh(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    sh(PYTHON, "-m", "pip", "install", "--quiet", "-r", "requirements-dev.txt", "-c", "constraints.txt")
+    STAMP.write_text(fingerprint())
+
+
+def build(extra: list[str]) -> None:
+    setup()
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    sh(BIN / "jupyter-book", "build", ".", "-W", "-n", "--keep-going", *extra)
+    print(f"\nThe website is in {ROOT / '_build' / 'html'}; open index.html in a browser.")
+
+
+def test(extra: list[str]) -> None:
+    setup()
+    sh(PYTHON, "-m", "pytest", *extra)
+
+
+def lab(extra: list[str]) -> None:
+    setup()
+    if subprocess.run([str(PYTHON), "-c", "import jupyterlab"], capture_output=True).returncode != 0:
+        sh(PYTHON, "-m", "pip", "install", "--quiet", "jupyterlab", "-c", "constraints.txt")
+    sh(BIN / "jupyter", "lab", "chapters", *extra)
+
+
+COMMANDS = {"setup": lambda extra: setup(), "build": build, "test": test, "lab": lab}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    try:
+        COMMANDS[sys.argv[1]](sys.argv[2:])
+    except subprocess.CalledProcessError as err:
+        sys.exit(err.returncode)

@@ -1,0 +1,91 @@
+"""Checkers: right answers in every form, helpful messages for everything else, never an exception."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course_lib.exercises import EXERCISES, AnswerError, Feedback, check, check_number, parse_answer
+
+
+def test_registered_answers_match_values_worked_out_by_hand():
+    # bowl 3x²+2y²+4z²+6: Hessian diag(6, 4, 8), bound 2/8
+    assert EXERCISES["gd-max-lr"].answer.tolist() == [0.25]
+    # E at (1, 1): gradient (-1/2, -1/3); minus 0.3 times it
+    np.testing.assert_allclose(EXERCISES["gd-step-error-surface"].answer, [1.15, 1.1], rtol=1e-15)
+    assert EXERCISES["welcome-derivative"].answer.tolist() == [6.0]
+
+
+@pytest.mark.parametrize("answer", [0.25, "0.25", "1/4", " 2.5e-1 ", np.float32(0.25), np.array(0.25), [0.25],
+                                    ["1/4"], 0.2501])
+def test_right_answers_in_any_reasonable_form(answer):
+    feedback = check("gd-max-lr", answer)
+    assert feedback.correct and bool(feedback)
+    assert repr(feedback).startswith("✔ Correct.")
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (None, "No answer yet"),
+        ("", "empty"),
+        ("abc", "Could not read 'abc' as a number"),
+        ("1/0", "divides by zero"),
+        (math.nan, "NaN or infinity"),
+        ("1e999", "NaN or infinity"),
+        (True, "truth value"),
+        (2j, "complex"),
+        ([0.25, 0.5], "Expected one number, got 2"),
+        ({"x": 1}, "of type dict"),
+        (0.125, "best rate for the steepest axis"),
+        (1 / 3, "bound for the x-axis alone"),
+        (0.3, "is not right"),
+    ],
+)
+def test_wrong_or_malformed_answers_get_a_message(answer, message):
+    feedback = check("gd-max-lr", answer)
+    assert not feedback.correct
+    assert message in feedback.message
+
+
+def test_vector_answers():
+    assert check("gd-step-error-surface", [1.15, 1.1]).correct
+    assert check("gd-step-error-surface", "(1.15, 1.1)").correct
+    assert not check("gd-step-error-surface", [1.1, 1.15]).correct
+    assert "against it" in check("gd-step-error-surface", [0.85, 0.9]).message
+    assert "Expected 2 numbers, got 1" in check("gd-step-error-surface", 1.15).message
+
+
+def test_unknown_exercise_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown exercise 'nope'; known exercises: "):
+        check("nope", 1.0)
+
+
+def test_feedback_html_escapes_the_message():
+    html = Feedback(False, "<script>")._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_parse_answer_reads_fractions_and_lists():
+    np.testing.assert_array_equal(parse_answer("−1/8"), [-0.125])
+    np.testing.assert_array_equal(parse_answer([[1, 2], [3]]), [1.0, 2.0, 3.0])
+    with pytest.raises(AnswerError):
+        parse_answer([1, "x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+                 st.complex_numbers(), st.text(max_size=20), st.binary(max_size=5),
+                 st.lists(st.one_of(st.floats(), st.text(max_size=5), st.integers()), max_size=4),
+                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)))
+def test_check_never_raises_whatever_is_typed(answer):
+    for key in EXERCISES:
+        feedback = check(key, answer)
+        assert isinstance(feedback, Feedback) and feedback.message
+
+
+def test_check_number_tolerance():
+    assert check_number(1.0005, 1.0, rtol=1e-3).correct
+    assert not check_number(1.002, 1.0, rtol=1e-3).correct
