@@ -8,6 +8,7 @@ Everything a chapter computes lives here, written to be read:
 * :mod:`course_lib.runner` — :func:`run` an optimizer and get a :class:`Trajectory`;
 * :mod:`course_lib.plotting` — the course's figures;
 * :mod:`course_lib.interactive` — sliders for figures;
+* :mod:`course_lib.theory` — closed-form facts (learning rates on quadratics);
 * :mod:`course_lib.exercises` — answer checkers.
 
 The most used names are importable from the package itself::
@@ -28,18 +29,42 @@ from .objectives import (
     saddle,
     three_variable,
 )
-from .optimizers import GDState, Optimizer, gd
+from .optimizers import (
+    AdadeltaState,
+    AdagradState,
+    AdamState,
+    GDState,
+    MomentumState,
+    Optimizer,
+    RMSpropState,
+    adadelta,
+    adagrad,
+    adam,
+    adamw,
+    clip,
+    clip_by_norm,
+    clip_by_value,
+    gd,
+    momentum,
+    momentum_ema,
+    nesterov,
+    newton,
+    rmsprop,
+    yogi,
+)
 from .plotting import new_figure, plot_1d, plot_contour, plot_values
 from .runner import Trajectory, run
-from .schedules import constant
+from .schedules import constant, cosine, exponential, linear_decay, piecewise_constant, polynomial
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Objective", "quadratic", "parabola", "error_surface", "ellipse", "bowl3d", "three_variable", "saddle",
     "rosenbrock",
-    "Optimizer", "GDState", "gd",
-    "constant",
+    "Optimizer", "GDState", "MomentumState", "AdagradState", "RMSpropState", "AdadeltaState", "AdamState",
+    "gd", "momentum", "momentum_ema", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "yogi",
+    "newton", "clip", "clip_by_value", "clip_by_norm",
+    "constant", "piecewise_constant", "exponential", "polynomial", "linear_decay", "cosine",
     "Trajectory", "run",
     "new_figure", "plot_1d", "plot_contour", "plot_values",
     "Slider", "Explorer", "explore",

@@ -1,7 +1,7 @@
 """Exercise checkers that accept anything a student might type.
 
 Each exercise of the course is registered here with a key, the way its answer is
-computed (always by :mod:`course_lib`, never typed in by hand), a tolerance, and
+computed (always by ``course_lib``, never typed in by hand), a tolerance, and
 feedback for common mistakes. In a notebook::
 
     from course_lib.exercises import check
@@ -219,7 +219,7 @@ EXERCISES: Dict[str, Exercise] = {
 
 
 def check(key: str, answer) -> Feedback:
-    """Judge ``answer`` to the registered exercise ``key`` (see :data:`EXERCISES`)."""
+    """Judge ``answer`` to the registered exercise ``key`` (the keys of ``EXERCISES``)."""
     if key not in EXERCISES:
         raise ValueError(f"unknown exercise {key!r}; known exercises: {', '.join(sorted(EXERCISES))}")
     return EXERCISES[key].check(answer)

@@ -5,7 +5,7 @@ its gradient and Hessian written out by hand, and with its known minimizer where
 one exists. Every formula here is tested against central finite differences.
 
 ``value`` accepts a point of shape ``(d,)`` and also a stack of points of shape
-``(d, ...)`` (for example ``np.stack([X1, X2])`` from :func:`numpy.meshgrid`), so
+``(d, ...)`` (for example ``np.stack([X1, X2])`` from ``numpy.meshgrid``), so
 the same function draws contour plots. ``gradient`` and ``hessian`` take a single
 point of shape ``(d,)``.
 

@@ -19,23 +19,35 @@ number, see :mod:`course_lib.schedules`).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, NamedTuple, Tuple
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from ._validation import check_finite, check_same_shape
+from ._validation import check_finite, check_positive, check_real, check_same_shape, check_unit_interval
 from .schedules import LearningRate, as_schedule
 
-__all__ = ["Optimizer", "GDState", "gd"]
+__all__ = [
+    "Optimizer",
+    "GDState", "gd",
+    "MomentumState", "momentum", "momentum_ema", "nesterov",
+    "AdagradState", "adagrad",
+    "RMSpropState", "rmsprop",
+    "AdadeltaState", "adadelta",
+    "AdamState", "adam", "adamw", "yogi",
+    "newton",
+    "clip_by_value", "clip_by_norm", "clip",
+]
 
 
 class Optimizer(NamedTuple):
     """An optimizer: its ``init`` and ``update`` functions, with its name and hyperparameters."""
 
     init: Callable[[Any], Any]
-    update: Callable[[np.ndarray, np.ndarray, Any], Tuple[np.ndarray, Any]]
+    update: Callable[..., Tuple[np.ndarray, Any]]
     name: str
     hyperparams: Dict[str, Any]
+    needs_hessian: bool = False
+    """True for second-order methods, whose ``update`` takes the Hessian as a fourth argument."""
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={_show(v)}" for k, v in self.hyperparams.items())
@@ -57,13 +69,21 @@ def _as_array(name: str, value) -> np.ndarray:
     return arr
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    # A sum is one fast pass without a temporary array; it is non-finite if any entry is,
+    # and (rarely) when finite entries overflow, which the exact test then sorts out.
+    return bool(np.isfinite(a.sum())) or bool(np.isfinite(a).all())
+
+
 def _check_point_and_gradient(x, g) -> Tuple[np.ndarray, np.ndarray]:
     """Validate ``update``'s inputs; return them as float arrays (never modified later)."""
     x = _as_array("x", x)
     g = _as_array("g", g)
     check_same_shape("g", g, "x", x)
-    check_finite("x", x)
-    check_finite("g", g)
+    if not _all_finite(x):
+        check_finite("x", x)
+    if not _all_finite(g):
+        check_finite("g", g)
     return x, g
 
 
@@ -135,3 +155,692 @@ def gd(lr: LearningRate = 0.1) -> Optimizer:
         return x_next, GDState(t=state.t + 1)
 
     return Optimizer(init, update, "gd", {"lr": lr})
+
+
+def _zeros_like(x0) -> np.ndarray:
+    return np.zeros_like(_check_start(x0))
+
+
+# --------------------------------------------------------------------- momentum
+
+class MomentumState(NamedTuple):
+    """State of :func:`momentum`, :func:`momentum_ema` and :func:`nesterov`."""
+
+    t: int
+    """Number of updates taken so far."""
+    v: np.ndarray
+    """The velocity :math:`v` (a running sum or average of past gradients), zero at the start."""
+
+
+def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
+    r"""Gradient descent with momentum, in velocity form (PyTorch's form).
+
+    .. math::
+
+        v_{t+1} &= \beta\, v_t + g_t \\
+        x_{t+1} &= x_t - \eta\, v_{t+1}
+
+    with :math:`v_0 = 0`.
+
+    Parameters
+    ----------
+    lr : float or callable, default 1e-3
+        The learning rate :math:`\eta > 0`, or a schedule.
+    beta : float, default 0.9
+        The momentum :math:`\beta \in [0, 1)`; ``beta=0`` is :func:`gd`.
+
+    Notes
+    -----
+    Identical to ``torch.optim.SGD(params, lr, momentum=beta)``. Note 001 writes the
+    same method as :math:`V_t = \gamma V_{t-1} + \eta \nabla J`, :math:`W_t = W_{t-1} - V_t`,
+    i.e. with the learning rate inside the velocity; with a constant rate the iterates
+    are the same (:math:`V = \eta v`). The velocity sums gradients with weights
+    :math:`1, \beta, \beta^2, \dots`, so a constant gradient :math:`g` makes steps that
+    approach :math:`\eta g / (1 - \beta)`: about :math:`1/(1 - \beta)` gradients are in play.
+    See :func:`momentum_ema` for the moving-average form of note 000 and note 002.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = momentum(lr=0.1, beta=0.5)
+    >>> x, s = np.array([0.0]), opt.init([0.0])
+    >>> for _ in range(2):
+    ...     x, s = opt.update(x, np.array([1.0]), s)
+    >>> x, s.v                          # steps 0.1 * 1 and 0.1 * 1.5
+    (array([-0.25]), array([1.5]))
+
+    References
+    ----------
+    B. T. Polyak, "Some methods of speeding up the convergence of iteration methods",
+    USSR Computational Mathematics and Mathematical Physics 4(5) (1964) 1-17.
+    """
+    eta = as_schedule("lr", lr)
+    beta = check_unit_interval("beta", beta)
+
+    def init(x0) -> MomentumState:
+        return MomentumState(t=0, v=_zeros_like(x0))
+
+    def update(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
+        x, g = _check_point_and_gradient(x, g)
+        v = beta * state.v + g            # velocity: decayed old velocity plus the new gradient
+        x_next = x - eta(state.t) * v      # move along the velocity
+        return x_next, MomentumState(t=state.t + 1, v=v)
+
+    return Optimizer(init, update, "momentum", {"lr": lr, "beta": beta})
+
+
+def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = False) -> Optimizer:
+    r"""Gradient descent with momentum, in moving-average form (note 000's algorithm).
+
+    .. math::
+
+        v_{t+1} &= \beta\, v_t + (1 - \beta)\, g_t \\
+        x_{t+1} &= x_t - \eta\, v_{t+1}
+                  \quad\text{or, with } \texttt{debias}\text{,}\quad
+                  x_{t+1} = x_t - \eta\, \frac{v_{t+1}}{1 - \beta^{t+1}}
+
+    with :math:`v_0 = 0`.
+
+    Parameters
+    ----------
+    lr : float or callable, default 1e-2
+        The learning rate :math:`\eta > 0`, or a schedule.
+    beta : float, default 0.9
+        The averaging factor :math:`\beta \in [0, 1)`.
+    debias : bool, default False
+        Divide the average by :math:`1 - \beta^{t+1}`, the total weight of the
+        gradients averaged so far (note 002's "unbiased" momentum). The first step
+        is then a plain gradient step.
+
+    Notes
+    -----
+    ``v`` here is :math:`(1 - \beta)` times the velocity of :func:`momentum`, so
+    ``momentum_ema(lr, beta)`` has exactly the iterates of ``momentum(lr * (1 - beta), beta)``
+    (note 001's study question), and of ``torch.optim.SGD(params, lr * (1 - beta), momentum=beta)``.
+    PyTorch's ``dampening=beta`` is *not* the same: PyTorch starts its buffer at the
+    first gradient itself, not at :math:`(1 - \beta) g_0`. Note 002 writes the
+    unbiased step with :math:`1 - \beta^t`; counting :math:`u_{t+1}` as the average of
+    :math:`t + 1` gradients, the exponent is :math:`t + 1`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = momentum_ema(lr=1.0, beta=0.5, debias=True)
+    >>> x, s = opt.update(np.array([0.0]), np.array([2.0]), opt.init([0.0]))
+    >>> x                              # debiased first step = plain gradient step
+    array([-2.])
+    """
+    eta = as_schedule("lr", lr)
+    beta = check_unit_interval("beta", beta)
+    debias = bool(debias)
+
+    def init(x0) -> MomentumState:
+        return MomentumState(t=0, v=_zeros_like(x0))
+
+    def update(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
+        x, g = _check_point_and_gradient(x, g)
+        t = state.t + 1
+        v = beta * state.v + (1.0 - beta) * g           # moving average of gradients
+        direction = v / (1.0 - beta**t) if debias else v  # optionally undo the pull towards v_0 = 0
+        x_next = x - eta(state.t) * direction
+        return x_next, MomentumState(t=t, v=v)
+
+    return Optimizer(init, update, "momentum_ema", {"lr": lr, "beta": beta, "debias": debias})
+
+
+def nesterov(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
+    r"""Nesterov's accelerated gradient, in PyTorch's form.
+
+    .. math::
+
+        v_{t+1} &= \beta\, v_t + g_t \\
+        x_{t+1} &= x_t - \eta\, (g_t + \beta\, v_{t+1})
+
+    with :math:`v_0 = 0`.
+
+    Parameters
+    ----------
+    lr : float or callable, default 1e-3
+        The learning rate :math:`\eta > 0`, or a schedule.
+    beta : float, default 0.9
+        The momentum :math:`\beta \in [0, 1)`.
+
+    Notes
+    -----
+    Identical to ``torch.optim.SGD(params, lr, momentum=beta, nesterov=True)``.
+    The textbook form evaluates the gradient at a look-ahead point:
+    :math:`u_{t+1} = \beta u_t - \epsilon \nabla f(\theta_t + \beta u_t)`,
+    :math:`\theta_{t+1} = \theta_t + u_{t+1}`. With :math:`\epsilon = \eta`, the points
+    :math:`x_t = \theta_t + \beta u_t` this optimizer visits are exactly those
+    look-ahead points, so both forms need one gradient per step at the point where
+    it is taken. Note 002 writes the look-ahead with its moving-average velocity
+    as :math:`\theta_t - \alpha u_t`; the equivalence needs :math:`\theta_t - \alpha\beta u_t`
+    (the part of the next step already decided), and its second line should read
+    :math:`\theta_{t+1} = \theta_t - \alpha u_{t+1}`.
+
+    References
+    ----------
+    Y. Nesterov, "A method for solving the convex programming problem with convergence
+    rate O(1/k²)", Soviet Mathematics Doklady 27 (1983) 372-376. I. Sutskever et al.,
+    "On the importance of initialization and momentum in deep learning", ICML 2013.
+    """
+    eta = as_schedule("lr", lr)
+    beta = check_unit_interval("beta", beta)
+
+    def init(x0) -> MomentumState:
+        return MomentumState(t=0, v=_zeros_like(x0))
+
+    def update(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
+        x, g = _check_point_and_gradient(x, g)
+        v = beta * state.v + g                    # velocity, as in momentum
+        x_next = x - eta(state.t) * (g + beta * v)  # step from the look-ahead: gradient plus next momentum
+        return x_next, MomentumState(t=state.t + 1, v=v)
+
+    return Optimizer(init, update, "nesterov", {"lr": lr, "beta": beta})
+
+
+# ---------------------------------------------------------------------- adagrad
+
+class AdagradState(NamedTuple):
+    """State of :func:`adagrad`."""
+
+    t: int
+    """Number of updates taken so far."""
+    s: np.ndarray
+    """Sum of squared gradients :math:`s`, per coordinate."""
+
+
+def _scale(s: np.ndarray, eps: float, eps_in_sqrt: bool) -> np.ndarray:
+    """The denominator of adaptive methods: :math:`\\sqrt{s} + \\epsilon` or :math:`\\sqrt{s + \\epsilon}`."""
+    return np.sqrt(s + eps) if eps_in_sqrt else np.sqrt(s) + eps
+
+
+def adagrad(lr: LearningRate = 0.1, eps: float = 1e-10, *, eps_in_sqrt: bool = False) -> Optimizer:
+    r"""AdaGrad: per-coordinate rates that shrink with the accumulated squared gradients.
+
+    .. math::
+
+        s_{t+1} &= s_t + g_t \odot g_t \\
+        x_{t+1} &= x_t - \frac{\eta}{\sqrt{s_{t+1}} + \epsilon} \odot g_t
+
+    with :math:`s_0 = 0` (with ``eps_in_sqrt=True`` the denominator is :math:`\sqrt{s_{t+1} + \epsilon}`).
+
+    Parameters
+    ----------
+    lr : float or callable, default 0.1
+        The learning rate :math:`\eta > 0`, or a schedule.
+    eps : float, default 1e-10
+        :math:`\epsilon > 0`, keeps the division finite.
+    eps_in_sqrt : bool, default False
+        Put :math:`\epsilon` inside the square root, as note 000 writes it.
+
+    Notes
+    -----
+    Identical to ``torch.optim.Adagrad(params, lr, eps=eps)`` (which puts :math:`\epsilon`
+    outside the root). Note 000 prints the accumulation as :math:`s_t = s_{t-1} g_t^2`;
+    a plus sign is missing. The effective rate of a coordinate decays like
+    :math:`1/\sqrt{t}` when its gradients keep a steady size.
+
+    References
+    ----------
+    J. Duchi, E. Hazan, Y. Singer, "Adaptive subgradient methods for online learning and
+    stochastic optimization", JMLR 12 (2011) 2121-2159.
+    """
+    eta = as_schedule("lr", lr)
+    eps = check_positive("eps", eps)
+    eps_in_sqrt = bool(eps_in_sqrt)
+
+    def init(x0) -> AdagradState:
+        return AdagradState(t=0, s=_zeros_like(x0))
+
+    def update(x, g, state: AdagradState) -> Tuple[np.ndarray, AdagradState]:
+        x, g = _check_point_and_gradient(x, g)
+        s = state.s + g * g                                       # accumulate squared gradients
+        x_next = x - eta(state.t) * g / _scale(s, eps, eps_in_sqrt)  # rate shrinks where gradients were large
+        return x_next, AdagradState(t=state.t + 1, s=s)
+
+    return Optimizer(init, update, "adagrad", {"lr": lr, "eps": eps, "eps_in_sqrt": eps_in_sqrt})
+
+
+# ---------------------------------------------------------------------- rmsprop
+
+class RMSpropState(NamedTuple):
+    """State of :func:`rmsprop`."""
+
+    t: int
+    """Number of updates taken so far."""
+    s: np.ndarray
+    """Leaky average of squared gradients :math:`s`, per coordinate."""
+
+
+def rmsprop(lr: LearningRate = 1e-2, gamma: float = 0.99, eps: float = 1e-8, *,
+            eps_in_sqrt: bool = False) -> Optimizer:
+    r"""RMSProp: AdaGrad with a leaky average of squared gradients instead of a sum.
+
+    .. math::
+
+        s_{t+1} &= \gamma\, s_t + (1 - \gamma)\, g_t \odot g_t \\
+        x_{t+1} &= x_t - \frac{\eta}{\sqrt{s_{t+1}} + \epsilon} \odot g_t
+
+    with :math:`s_0 = 0` (with ``eps_in_sqrt=True`` the denominator is :math:`\sqrt{s_{t+1} + \epsilon}`).
+
+    Parameters
+    ----------
+    lr : float or callable, default 1e-2
+        The learning rate :math:`\eta > 0`, or a schedule.
+    gamma : float, default 0.99
+        The decay :math:`\gamma \in [0, 1)` of the average.
+    eps : float, default 1e-8
+        :math:`\epsilon > 0`.
+    eps_in_sqrt : bool, default False
+        Put :math:`\epsilon` inside the square root, as note 000 writes it.
+
+    Notes
+    -----
+    Identical to ``torch.optim.RMSprop(params, lr, alpha=gamma, eps=eps)``. The method
+    note 001 calls "adadelta" is exactly this one (its :math:`G` is :math:`s`); Zeiler's
+    AdaDelta is :func:`adadelta`. The Deep Learning book calls the decay :math:`\rho`.
+
+    References
+    ----------
+    T. Tieleman, G. Hinton, Lecture 6.5 of "Neural Networks for Machine Learning",
+    Coursera (2012).
+    """
+    eta = as_schedule("lr", lr)
+    gamma = check_unit_interval("gamma", gamma)
+    eps = check_positive("eps", eps)
+    eps_in_sqrt = bool(eps_in_sqrt)
+
+    def init(x0) -> RMSpropState:
+        return RMSpropState(t=0, s=_zeros_like(x0))
+
+    def update(x, g, state: RMSpropState) -> Tuple[np.ndarray, RMSpropState]:
+        x, g = _check_point_and_gradient(x, g)
+        s = gamma * state.s + (1.0 - gamma) * (g * g)               # leaky average of squared gradients
+        x_next = x - eta(state.t) * g / _scale(s, eps, eps_in_sqrt)  # divide by the root mean square
+        return x_next, RMSpropState(t=state.t + 1, s=s)
+
+    return Optimizer(init, update, "rmsprop", {"lr": lr, "gamma": gamma, "eps": eps, "eps_in_sqrt": eps_in_sqrt})
+
+
+# --------------------------------------------------------------------- adadelta
+
+class AdadeltaState(NamedTuple):
+    """State of :func:`adadelta`."""
+
+    t: int
+    """Number of updates taken so far."""
+    s: np.ndarray
+    """Leaky average of squared gradients :math:`s`."""
+    d: np.ndarray
+    """Leaky average of squared updates :math:`d` (Zeiler's :math:`E[\\Delta x^2]`)."""
+
+
+def adadelta(lr: LearningRate = 1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
+    r"""Zeiler's AdaDelta: the step's units come from past steps, not from a learning rate.
+
+    .. math::
+
+        s_{t+1} &= \rho\, s_t + (1 - \rho)\, g_t \odot g_t \\
+        \Delta_t &= \frac{\sqrt{d_t + \epsilon}}{\sqrt{s_{t+1} + \epsilon}} \odot g_t \\
+        d_{t+1} &= \rho\, d_t + (1 - \rho)\, \Delta_t \odot \Delta_t \\
+        x_{t+1} &= x_t - \eta\, \Delta_t
+
+    with :math:`s_0 = d_0 = 0`.
+
+    Parameters
+    ----------
+    lr : float or callable, default 1.0
+        A factor :math:`\eta > 0` on the step (Zeiler's method has none: ``lr=1``).
+    rho : float, default 0.9
+        The decay :math:`\rho \in [0, 1)` of both averages.
+    eps : float, default 1e-6
+        :math:`\epsilon > 0`; it also sets the size of the first steps, about :math:`\sqrt{\epsilon}`.
+
+    Notes
+    -----
+    Identical to ``torch.optim.Adadelta(params, lr, rho, eps)``. Not to be confused with
+    note 001's "adadelta", which is :func:`rmsprop`.
+
+    References
+    ----------
+    M. D. Zeiler, "ADADELTA: an adaptive learning rate method", arXiv:1212.5701 (2012).
+    """
+    eta = as_schedule("lr", lr)
+    rho = check_unit_interval("rho", rho)
+    eps = check_positive("eps", eps)
+
+    def init(x0) -> AdadeltaState:
+        zeros = _zeros_like(x0)
+        return AdadeltaState(t=0, s=zeros, d=zeros.copy())
+
+    def update(x, g, state: AdadeltaState) -> Tuple[np.ndarray, AdadeltaState]:
+        x, g = _check_point_and_gradient(x, g)
+        s = rho * state.s + (1.0 - rho) * (g * g)                      # average squared gradient
+        delta = np.sqrt(state.d + eps) / np.sqrt(s + eps) * g           # step in the units of past steps
+        d = rho * state.d + (1.0 - rho) * (delta * delta)              # average squared step
+        x_next = x - eta(state.t) * delta
+        return x_next, AdadeltaState(t=state.t + 1, s=s, d=d)
+
+    return Optimizer(init, update, "adadelta", {"lr": lr, "rho": rho, "eps": eps})
+
+
+# ------------------------------------------------------------------ adam family
+
+class AdamState(NamedTuple):
+    """State of :func:`adam`, :func:`adamw` and :func:`yogi`."""
+
+    t: int
+    """Number of updates taken so far."""
+    m: np.ndarray
+    """First moment: leaky average of gradients :math:`m`."""
+    v: np.ndarray
+    """Second moment: leaky average of squared gradients :math:`v`."""
+
+
+def _adam_direction(state: AdamState, g: np.ndarray, beta1: float, beta2: float, eps: float,
+                    bias_correction: bool, eps_in_sqrt: bool) -> Tuple[np.ndarray, AdamState]:
+    """Adam's moments and step direction :math:`\\hat m / (\\sqrt{\\hat v} + \\epsilon)`."""
+    t = state.t + 1
+    m = beta1 * state.m + (1.0 - beta1) * g            # first moment
+    v = beta2 * state.v + (1.0 - beta2) * (g * g)      # second moment
+    if bias_correction:
+        m_hat = m / (1.0 - beta1**t)                   # undo the pull towards m_0 = 0
+        v_hat = v / (1.0 - beta2**t)                   # and towards v_0 = 0
+    else:
+        m_hat, v_hat = m, v
+    return m_hat / _scale(v_hat, eps, eps_in_sqrt), AdamState(t=t, m=m, v=v)
+
+
+def _check_adam(beta1, beta2, eps):
+    return check_unit_interval("beta1", beta1), check_unit_interval("beta2", beta2), check_positive("eps", eps)
+
+
+def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, *,
+         bias_correction: bool = True, eps_in_sqrt: bool = False) -> Optimizer:
+    r"""Adam: momentum on the gradient, RMSProp scaling, and bias correction.
+
+    .. math::
+
+        m_{t+1} &= \beta_1 m_t + (1 - \beta_1)\, g_t \\
+        v_{t+1} &= \beta_2 v_t + (1 - \beta_2)\, g_t \odot g_t \\
+        \hat m &= \frac{m_{t+1}}{1 - \beta_1^{t+1}}, \qquad
+        \hat v = \frac{v_{t+1}}{1 - \beta_2^{t+1}} \\
+        x_{t+1} &= x_t - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+
+    with :math:`m_0 = v_0 = 0`. Without bias correction, :math:`\hat m = m_{t+1}` and
+    :math:`\hat v = v_{t+1}`.
+
+    Parameters
+    ----------
+    lr : float or callable, default 1e-3
+        The learning rate :math:`\eta > 0`, or a schedule.
+    beta1, beta2 : float, default 0.9, 0.999
+        Decays :math:`\beta_1, \beta_2 \in [0, 1)` of the first and second moments.
+    eps : float, default 1e-8
+        :math:`\epsilon > 0`.
+    bias_correction : bool, default True
+        Divide the moments by :math:`1 - \beta^{t+1}`. Note 002 writes Adam without it.
+    eps_in_sqrt : bool, default False
+        Use :math:`\sqrt{\hat v + \epsilon}`, as note 001 writes it.
+
+    Notes
+    -----
+    Identical to ``torch.optim.Adam(params, lr, betas=(beta1, beta2), eps=eps)``.
+    Note 000 calls the first moment :math:`v` and the second :math:`s`; note 001 uses
+    :math:`m, v` as here. With bias correction the first step moves every coordinate
+    by almost exactly :math:`\eta` against the sign of its gradient, whatever the
+    gradient's size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = adam(lr=0.1)
+    >>> x, s = opt.update(np.array([1.0, 1.0]), np.array([0.01, -50.0]), opt.init([1.0, 1.0]))
+    >>> np.round(x, 5)
+    array([0.9, 1.1])
+
+    References
+    ----------
+    D. P. Kingma, J. Ba, "Adam: a method for stochastic optimization", ICLR 2015.
+    """
+    eta = as_schedule("lr", lr)
+    beta1, beta2, eps = _check_adam(beta1, beta2, eps)
+    bias_correction, eps_in_sqrt = bool(bias_correction), bool(eps_in_sqrt)
+
+    def init(x0) -> AdamState:
+        zeros = _zeros_like(x0)
+        return AdamState(t=0, m=zeros, v=zeros.copy())
+
+    def update(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
+        x, g = _check_point_and_gradient(x, g)
+        direction, new_state = _adam_direction(state, g, beta1, beta2, eps, bias_correction, eps_in_sqrt)
+        x_next = x - eta(state.t) * direction
+        return x_next, new_state
+
+    return Optimizer(init, update, "adam", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
+                                            "bias_correction": bias_correction, "eps_in_sqrt": eps_in_sqrt})
+
+
+def adamw(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+          weight_decay: float = 1e-2) -> Optimizer:
+    r"""AdamW: Adam with weight decay applied to the weights directly ("decoupled").
+
+    .. math::
+
+        x' &= x_t - \eta\, \lambda\, x_t \\
+        x_{t+1} &= x' - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+
+    with :math:`\hat m, \hat v` as in :func:`adam` and :math:`\lambda` = ``weight_decay``.
+
+    Parameters
+    ----------
+    lr : float or callable, default 1e-3
+        The learning rate :math:`\eta > 0`, or a schedule.
+    beta1, beta2, eps
+        As in :func:`adam`.
+    weight_decay : float, default 1e-2
+        :math:`\lambda \ge 0`. Zero gives :func:`adam`.
+
+    Notes
+    -----
+    Identical to ``torch.optim.AdamW(params, lr, betas, eps, weight_decay)``. Adding
+    :math:`\lambda x` to the gradient instead (L2 regularization, ``torch.optim.Adam``'s
+    ``weight_decay``) is not the same: Adam would then rescale the decay per coordinate.
+
+    References
+    ----------
+    I. Loshchilov, F. Hutter, "Decoupled weight decay regularization", ICLR 2019.
+    """
+    eta = as_schedule("lr", lr)
+    beta1, beta2, eps = _check_adam(beta1, beta2, eps)
+    weight_decay = check_real("weight_decay", weight_decay)
+    if weight_decay < 0:
+        raise ValueError(f"weight_decay must be in [0, inf), got {weight_decay!r}")
+
+    def init(x0) -> AdamState:
+        zeros = _zeros_like(x0)
+        return AdamState(t=0, m=zeros, v=zeros.copy())
+
+    def update(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
+        x, g = _check_point_and_gradient(x, g)
+        eta_t = eta(state.t)
+        x_decayed = x * (1.0 - eta_t * weight_decay)      # shrink the weights, independently of g
+        direction, new_state = _adam_direction(state, g, beta1, beta2, eps, True, False)
+        return x_decayed - eta_t * direction, new_state
+
+    return Optimizer(init, update, "adamw", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
+                                             "weight_decay": weight_decay})
+
+
+def yogi(lr: LearningRate = 1e-2, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-3, *,
+         v0: float = 1e-6) -> Optimizer:
+    r"""Yogi: Adam with an additive second-moment update that cannot grow too fast.
+
+    .. math::
+
+        m_{t+1} &= \beta_1 m_t + (1 - \beta_1)\, g_t \\
+        v_{t+1} &= v_t - (1 - \beta_2)\, \operatorname{sign}(v_t - g_t \odot g_t) \odot g_t \odot g_t \\
+        x_{t+1} &= x_t - \eta\, \frac{m_{t+1}}{\sqrt{v_{t+1}} + \epsilon}
+
+    with :math:`m_0 = 0` and :math:`v_0` = ``v0`` in every coordinate.
+
+    Parameters
+    ----------
+    lr : float or callable, default 1e-2
+        The learning rate :math:`\eta > 0`, or a schedule.
+    beta1, beta2 : float, default 0.9, 0.999
+        As in :func:`adam`.
+    eps : float, default 1e-3
+        :math:`\epsilon > 0`; the paper recommends a larger value than Adam's.
+    v0 : float, default 1e-6
+        Initial second moment, :math:`\ge 0`.
+
+    Notes
+    -----
+    Adam's :math:`v_{t+1} - v_t = (1 - \beta_2)(g_t^2 - v_t)` can shrink :math:`v` by a
+    large fraction when gradients are briefly small, which blows up the effective
+    rate. Yogi's change has size :math:`(1 - \beta_2) g_t^2` whatever :math:`v_t` is, and
+    only its sign depends on :math:`v_t`. This is Algorithm 2 of the paper, without bias
+    correction. There is no ``torch.optim`` counterpart; the tests check it against the
+    paper's update written out by hand.
+
+    References
+    ----------
+    M. Zaheer, S. Reddi, D. Sachan, S. Kale, S. Kumar, "Adaptive methods for nonconvex
+    optimization", NeurIPS 2018.
+    """
+    eta = as_schedule("lr", lr)
+    beta1, beta2, eps = _check_adam(beta1, beta2, eps)
+    v0 = check_real("v0", v0)
+    if v0 < 0:
+        raise ValueError(f"v0 must be in [0, inf), got {v0!r}")
+
+    def init(x0) -> AdamState:
+        zeros = _zeros_like(x0)
+        return AdamState(t=0, m=zeros, v=np.full_like(zeros, v0))
+
+    def update(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
+        x, g = _check_point_and_gradient(x, g)
+        g2 = g * g
+        m = beta1 * state.m + (1.0 - beta1) * g                          # first moment, as in Adam
+        v = state.v - (1.0 - beta2) * np.sign(state.v - g2) * g2         # additive, bounded change
+        x_next = x - eta(state.t) * m / (np.sqrt(v) + eps)
+        return x_next, AdamState(t=state.t + 1, m=m, v=v)
+
+    return Optimizer(init, update, "yogi", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "v0": v0})
+
+
+# ----------------------------------------------------------------------- newton
+
+def newton(lr: LearningRate = 1.0) -> Optimizer:
+    r"""Newton's method, damped when ``lr < 1``.
+
+    .. math::
+
+        x_{t+1} = x_t - \eta\, \bigl(\nabla^2 f(x_t)\bigr)^{-1} g_t
+
+    Parameters
+    ----------
+    lr : float or callable, default 1.0
+        The step :math:`\eta > 0`; ``1`` is the full Newton step, smaller values damp it.
+
+    Notes
+    -----
+    ``update(x, g, state, hessian)`` takes the Hessian at ``x`` as a fourth argument;
+    :func:`course_lib.runner.run` passes ``objective.hessian(x)`` because ``needs_hessian`` is
+    True. On a quadratic with positive definite Hessian a full step lands on the
+    minimizer. Newton's method looks for a zero of the gradient, so near a saddle
+    or a maximum it is attracted to it as well. There is no ``torch.optim`` counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = newton()
+    >>> H = np.diag([2.0, 8.0])                    # f = x1² + 4 x2²
+    >>> x, _ = opt.update(np.array([3.0, -1.0]), H @ np.array([3.0, -1.0]), opt.init([3.0, -1.0]), H)
+    >>> x
+    array([0., 0.])
+    """
+    eta = as_schedule("lr", lr)
+
+    def init(x0) -> GDState:
+        _check_start(x0)
+        return GDState(t=0)
+
+    def update(x, g, state: GDState, hessian) -> Tuple[np.ndarray, GDState]:
+        x, g = _check_point_and_gradient(x, g)
+        H = _as_array("hessian", hessian)
+        if x.ndim != 1 or H.shape != (x.size, x.size):
+            raise ValueError(f"hessian must have shape ({x.size}, {x.size}) for a point of shape {x.shape}, "
+                             f"got {H.shape}")
+        check_finite("hessian", H)
+        try:
+            newton_step = np.linalg.solve(H, g)     # solve H p = g rather than inverting H
+        except np.linalg.LinAlgError:
+            raise ValueError(f"the Hessian is singular at x = {x}; Newton's step is undefined there") from None
+        return x - eta(state.t) * newton_step, GDState(t=state.t + 1)
+
+    return Optimizer(init, update, "newton", {"lr": lr}, needs_hessian=True)
+
+
+# --------------------------------------------------------------------- clipping
+
+def clip_by_value(g, limit: float) -> np.ndarray:
+    r"""Clip every coordinate of ``g`` to :math:`[-\text{limit}, \text{limit}]`.
+
+    Same as ``torch.nn.utils.clip_grad_value_``. It changes the gradient's direction.
+    """
+    limit = check_positive("limit", limit)
+    return np.clip(_as_array("g", g), -limit, limit)
+
+
+def clip_by_norm(g, max_norm: float) -> np.ndarray:
+    r"""Rescale ``g`` to norm ``max_norm`` if it is longer; keeps its direction.
+
+    .. math::
+
+        g \leftarrow g \cdot \min\Bigl(1, \frac{\text{max\_norm}}{\lVert g \rVert_2}\Bigr)
+
+    ``torch.nn.utils.clip_grad_norm_`` computes the same with
+    :math:`\lVert g \rVert_2 + 10^{-6}` in the denominator.
+    """
+    max_norm = check_positive("max_norm", max_norm)
+    g = _as_array("g", g)
+    norm = float(np.linalg.norm(g))
+    return g * (max_norm / norm) if norm > max_norm else g.copy()
+
+
+def clip(opt: Optimizer, *, max_value: Optional[float] = None, max_norm: Optional[float] = None) -> Optimizer:
+    """Wrap ``opt`` so that every gradient is clipped (by value, then by norm) before the update.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = clip(gd(lr=1.0), max_norm=1.0)
+    >>> x, _ = opt.update(np.array([0.0, 0.0]), np.array([30.0, 40.0]), opt.init([0.0, 0.0]))
+    >>> x
+    array([-0.6, -0.8])
+    """
+    if not isinstance(opt, Optimizer):
+        raise ValueError(f"opt must be an Optimizer such as gd(lr=0.1), got {opt!r}")
+    if max_value is None and max_norm is None:
+        raise ValueError("clip needs max_value, max_norm or both")
+    if max_value is not None:
+        check_positive("max_value", max_value)
+    if max_norm is not None:
+        check_positive("max_norm", max_norm)
+
+    def clipped(g):
+        g = _as_array("g", g)
+        if max_value is not None:
+            g = clip_by_value(g, max_value)
+        if max_norm is not None:
+            g = clip_by_norm(g, max_norm)
+        return g
+
+    def update(x, g, state, *hessian):
+        return opt.update(x, clipped(g), state, *hessian)
+
+    limits = {k: v for k, v in (("max_value", max_value), ("max_norm", max_norm)) if v is not None}
+    return Optimizer(opt.init, update, "clip", {"opt": opt, **limits}, needs_hessian=opt.needs_hessian)

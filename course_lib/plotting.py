@@ -1,7 +1,7 @@
 """Figures of the course: one consistent style, labelled axes, legends.
 
-Every function returns a :class:`matplotlib.figure.Figure` built without
-:mod:`matplotlib.pyplot`, so figures are never shown twice in a notebook and never
+Every function returns a ``matplotlib.figure.Figure`` built without
+``matplotlib.pyplot``, so figures are never shown twice in a notebook and never
 pile up in memory when a slider redraws them. Pass ``ax=`` to draw into an
 existing axes instead.
 """
@@ -147,7 +147,7 @@ def plot_contour(objective: Objective, trajectories: Trajectories = None, *, ax:
     bounds : ((x1_low, x1_high), (x2_low, x2_high)), optional
         The window; defaults to ``objective.bounds``.
     levels : int or sequence of float
-        Contour levels, passed to :meth:`matplotlib.axes.Axes.contour`.
+        Contour levels, passed to ``Axes.contour``.
     show_minimizer : bool
         Mark the known minimizer with a star.
     title : str, optional
@@ -168,7 +168,8 @@ def plot_contour(objective: Objective, trajectories: Trajectories = None, *, ax:
                     label="minimizer", zorder=5)
         for i, (label, traj) in enumerate(runs):
             color = COLORS[i % len(COLORS)]
-            ax.plot(traj.xs[:, 0], traj.xs[:, 1], "-o", color=color, ms=3.5, label=_status(label, traj))
+            marker = "o" if len(traj.xs) <= 200 else ""      # thousands of markers would hide the path
+            ax.plot(traj.xs[:, 0], traj.xs[:, 1], "-" + marker, color=color, ms=3.5, label=_status(label, traj))
             ax.plot(*traj.xs[0], "o", ms=8, mfc="none", color=color)
         ax.set_xlim(x_lo, x_hi)
         ax.set_ylim(y_lo, y_hi)
@@ -177,7 +178,7 @@ def plot_contour(objective: Objective, trajectories: Trajectories = None, *, ax:
         ax.grid(False)
         ax.set_title(title if title is not None else f"${objective.latex}$")
         if runs or (show_minimizer and objective.minimizer is not None):
-            ax.legend(loc="upper left", fontsize=9)
+            ax.legend(loc="best", fontsize=9)
     return ax.figure
 
 

@@ -15,12 +15,13 @@ warnings are printed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
-from ._validation import as_point, check_int, check_positive
+from ._validation import as_point, check_int, check_positive, check_real
 from .objectives import Objective
 from .optimizers import Optimizer
 
@@ -77,7 +78,8 @@ class Trajectory:
         return f"Trajectory({self.summary()})"
 
 
-def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: float = 1e6) -> Trajectory:
+def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: float = 1e6,
+        tol: float = 0.0) -> Trajectory:
     """Apply ``opt`` to ``objective`` for ``steps`` updates starting from ``x0``.
 
     Parameters
@@ -93,6 +95,8 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
     max_distance : float, default 1e6
         The run is declared diverged when an iterate is farther than
         ``max_distance * (1 + ||x0||)`` from ``x0``.
+    tol : float, default 0
+        Stop early, before ``steps`` updates, once the gradient norm is at most ``tol``.
 
     Returns
     -------
@@ -113,32 +117,41 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         raise ValueError(f"objective must be an Objective such as ellipse(), got {objective!r}")
     x = as_point("x0", x0, dim=objective.dim)
     steps = check_int("steps", steps, minimum=0)
+    tol = check_real("tol", tol)
     limit = check_positive("max_distance", max_distance) * (1.0 + float(np.linalg.norm(x)))
     start = x.copy()
 
-    xs, values, grad_norms = [x], [], []
+    # x is a validated float vector from here on, so the loop calls the objective's raw
+    # functions. A NaN or inf anywhere shows up in the norms, so checking those suffices.
+    f, grad, hess = objective.f, objective.grad, objective.hessian
+    xs, values, grad_norms = [x], [float(f(x))], []
     diverged_at = None
     state = opt.init(x)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        g = objective.gradient(x)
-        values.append(objective.value(x))
-        grad_norms.append(float(np.linalg.norm(g)))
+        g = np.asarray(grad(x), dtype=np.float64)
+        grad_norms.append(math.sqrt(float(g @ g)))
         for t in range(1, steps + 1):
-            if not np.all(np.isfinite(g)):
+            if not math.isfinite(grad_norms[-1]):
                 diverged_at = t - 1
                 break
-            x, state = opt.update(x, g, state)
-            if not np.all(np.isfinite(x)) or np.linalg.norm(x - start) > limit:
+            if grad_norms[-1] <= tol:
+                break
+            if opt.needs_hessian:
+                x, state = opt.update(x, g, state, hess(x))
+            else:
+                x, state = opt.update(x, g, state)
+            distance = math.sqrt(float((x - start) @ (x - start)))
+            if not distance <= limit:          # also true when x holds NaN or inf
                 diverged_at = t
                 break
-            g = objective.gradient(x)
-            value = objective.value(x)
-            if not np.isfinite(value):
+            g = np.asarray(grad(x), dtype=np.float64)
+            value = float(f(x))
+            if not math.isfinite(value):
                 diverged_at = t
                 break
             xs.append(x)
             values.append(value)
-            grad_norms.append(float(np.linalg.norm(g)))
+            grad_norms.append(math.sqrt(float(g @ g)))
 
     return Trajectory(
         xs=np.array(xs),

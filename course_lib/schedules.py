@@ -21,9 +21,21 @@ from __future__ import annotations
 import math
 from typing import Callable, Union
 
-from ._validation import check_positive
+import bisect
+from typing import Sequence
 
-__all__ = ["Schedule", "constant", "as_schedule"]
+from ._validation import check_int, check_positive, check_real
+
+__all__ = [
+    "Schedule",
+    "constant",
+    "piecewise_constant",
+    "exponential",
+    "polynomial",
+    "linear_decay",
+    "cosine",
+    "as_schedule",
+]
 
 Schedule = Callable[[int], float]
 LearningRate = Union[float, Schedule]
@@ -46,13 +58,206 @@ def constant(value: float) -> Schedule:
     return eta
 
 
+def _named(eta, text: str):
+    eta.__name__ = text
+    return eta
+
+
+def _check_step(t) -> int:
+    return check_int("t", t, minimum=0)
+
+
+def piecewise_constant(boundaries: Sequence[int], values: Sequence[float]) -> Schedule:
+    r"""A rate that is constant between boundaries: :math:`\eta(t) = \eta_i` for :math:`t_i \le t < t_{i+1}`.
+
+    Parameters
+    ----------
+    boundaries : sequence of int
+        Increasing steps :math:`t_1 < t_2 < \dots` at which the rate changes.
+    values : sequence of float
+        The rates, one more than there are boundaries: ``values[0]`` before
+        ``boundaries[0]``, ``values[i]`` from ``boundaries[i-1]`` on.
+
+    Notes
+    -----
+    ``torch.optim.lr_scheduler.MultiStepLR(milestones=boundaries, gamma=q)`` is the
+    special case ``values = [lr, lr*q, lr*q**2, ...]``.
+
+    Examples
+    --------
+    >>> eta = piecewise_constant([10, 20], [0.1, 0.01, 0.001])
+    >>> eta(9), eta(10), eta(25)
+    (0.1, 0.01, 0.001)
+    """
+    bounds = [check_int("boundaries", b, minimum=1) for b in boundaries]
+    rates = [check_positive("values", v) for v in values]
+    if any(b1 >= b2 for b1, b2 in zip(bounds, bounds[1:])):
+        raise ValueError(f"boundaries must be strictly increasing, got {list(boundaries)}")
+    if len(rates) != len(bounds) + 1:
+        raise ValueError(f"values must have one more entry than boundaries ({len(bounds) + 1}), got {len(rates)}")
+
+    def eta(t: int) -> float:
+        return rates[bisect.bisect_right(bounds, _check_step(t))]   # index of the piece t falls in
+
+    return _named(eta, f"piecewise_constant({bounds}, {rates})")
+
+
+def exponential(eta0: float, lam: float) -> Schedule:
+    r"""Exponential decay :math:`\eta(t) = \eta_0\, e^{-\lambda t}`.
+
+    Parameters
+    ----------
+    eta0 : float
+        Initial rate :math:`\eta_0 > 0`.
+    lam : float
+        Decay rate :math:`\lambda \ge 0`.
+
+    Notes
+    -----
+    ``torch.optim.lr_scheduler.ExponentialLR(gamma=exp(-lam))``. The rates sum to a
+    finite total, :math:`\eta_0/(1 - e^{-\lambda})`, so the iterates can stop short
+    of a minimum (note 000's "premature stopping").
+    """
+    eta0 = check_positive("eta0", eta0)
+    lam = check_real("lam", lam)
+    if lam < 0:
+        raise ValueError(f"lam must be in [0, inf), got {lam!r}")
+
+    def eta(t: int) -> float:
+        return eta0 * math.exp(-lam * _check_step(t))
+
+    return _named(eta, f"exponential({eta0:g}, {lam:g})")
+
+
+def polynomial(eta0: float, alpha: float = 0.5, beta: float = 1.0) -> Schedule:
+    r"""Polynomial decay :math:`\eta(t) = \eta_0\, (\beta t + 1)^{-\alpha}` (note 000).
+
+    Parameters
+    ----------
+    eta0 : float
+        Initial rate :math:`\eta_0 > 0`.
+    alpha : float, default 0.5
+        Power :math:`\alpha \ge 0`; ``0.5`` is the inverse square-root decay.
+    beta : float, default 1.0
+        Time scale :math:`\beta > 0`.
+
+    Notes
+    -----
+    No ``torch.optim.lr_scheduler`` computes this (``PolynomialLR`` decays to zero at a
+    fixed step instead).
+
+    Examples
+    --------
+    >>> eta = polynomial(1.0, alpha=0.5, beta=0.1)
+    >>> round(eta(30), 6)                          # (0.1*30 + 1)^(-1/2) = 1/2
+    0.5
+    """
+    eta0 = check_positive("eta0", eta0)
+    alpha = check_real("alpha", alpha)
+    if alpha < 0:
+        raise ValueError(f"alpha must be in [0, inf), got {alpha!r}")
+    beta = check_positive("beta", beta)
+
+    def eta(t: int) -> float:
+        return eta0 * (beta * _check_step(t) + 1.0) ** (-alpha)
+
+    return _named(eta, f"polynomial({eta0:g}, alpha={alpha:g}, beta={beta:g})")
+
+
+def linear_decay(eta0: float, eta_tau: float, tau: int) -> Schedule:
+    r"""Linear decay until step :math:`\tau`, then constant (note 003, after the Deep Learning book).
+
+    .. math::
+
+        \eta(t) = \Bigl(1 - \frac{t}{\tau}\Bigr) \eta_0 + \frac{t}{\tau}\, \eta_\tau
+        \quad (t \le \tau), \qquad \eta(t) = \eta_\tau \quad (t > \tau).
+
+    Parameters
+    ----------
+    eta0 : float
+        Initial rate :math:`\eta_0 > 0`.
+    eta_tau : float
+        Final rate :math:`\eta_\tau > 0` (the book suggests about 1% of :math:`\eta_0`).
+    tau : int
+        The step :math:`\tau \ge 1` at which the final rate is reached.
+
+    Notes
+    -----
+    ``torch.optim.lr_scheduler.LinearLR(start_factor=1, end_factor=eta_tau/eta0, total_iters=tau)``.
+    """
+    eta0 = check_positive("eta0", eta0)
+    eta_tau = check_positive("eta_tau", eta_tau)
+    tau = check_int("tau", tau, minimum=1)
+
+    def eta(t: int) -> float:
+        a = min(_check_step(t), tau) / tau      # fraction of the way to tau
+        return (1.0 - a) * eta0 + a * eta_tau
+
+    return _named(eta, f"linear_decay({eta0:g}, {eta_tau:g}, tau={tau})")
+
+
+def cosine(eta_max: float, total_steps: int, *, warmup_steps: int = 0, eta_min: float = 0.0) -> Schedule:
+    r"""Linear warm-up to :math:`\eta_{\max}`, then half a cosine down to :math:`\eta_{\min}`.
+
+    With :math:`w` warm-up steps and :math:`T` total steps:
+
+    .. math::
+
+        \eta(t) = \begin{cases}
+            \eta_{\max}\, \frac{t + 1}{w} & t < w \\
+            \eta_{\min} + \frac{\eta_{\max} - \eta_{\min}}{2}
+                \Bigl(1 + \cos\frac{\pi (t - w)}{T - w}\Bigr) & w \le t \le T \\
+            \eta_{\min} & t > T
+        \end{cases}
+
+    Parameters
+    ----------
+    eta_max : float
+        Peak rate, :math:`> 0`.
+    total_steps : int
+        :math:`T`, the step at which :math:`\eta_{\min}` is reached; :math:`T > w`.
+    warmup_steps : int, default 0
+        :math:`w \ge 0`. The first step already uses :math:`\eta_{\max}/w`, so no step is wasted.
+    eta_min : float, default 0
+        Final rate, :math:`0 \le \eta_{\min} < \eta_{\max}`.
+
+    Notes
+    -----
+    Without warm-up this is ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=total_steps,
+    eta_min=eta_min)`` for :math:`t \le T` (PyTorch's keeps oscillating after :math:`T`).
+
+    References
+    ----------
+    I. Loshchilov, F. Hutter, "SGDR: stochastic gradient descent with warm restarts", ICLR 2017.
+    """
+    eta_max = check_positive("eta_max", eta_max)
+    total_steps = check_int("total_steps", total_steps, minimum=1)
+    warmup_steps = check_int("warmup_steps", warmup_steps, minimum=0)
+    eta_min = check_real("eta_min", eta_min)
+    if not 0.0 <= eta_min < eta_max:
+        raise ValueError(f"eta_min must be in [0, eta_max) = [0, {eta_max:g}), got {eta_min!r}")
+    if total_steps <= warmup_steps:
+        raise ValueError(f"total_steps must be larger than warmup_steps ({warmup_steps}), got {total_steps}")
+
+    def eta(t: int) -> float:
+        t = _check_step(t)
+        if t < warmup_steps:
+            return eta_max * (t + 1) / warmup_steps                      # linear warm-up
+        if t > total_steps:
+            return eta_min
+        progress = (t - warmup_steps) / (total_steps - warmup_steps)     # 0 -> 1 over the decay
+        return eta_min + 0.5 * (eta_max - eta_min) * (1.0 + math.cos(math.pi * progress))
+
+    return _named(eta, f"cosine({eta_max:g}, {total_steps}, warmup_steps={warmup_steps}, eta_min={eta_min:g})")
+
+
 def as_schedule(name: str, lr: LearningRate) -> Schedule:
     """Turn ``lr`` (a positive number or a schedule) into a checked schedule.
 
-    A number becomes :func:`constant`. A callable is wrapped so that each rate it
-    returns is checked: a schedule that yields zero, a negative number or NaN
-    raises ``ValueError`` naming the step, instead of silently freezing or
-    reversing the optimizer.
+    A number becomes :func:`constant` and must be positive. A callable is wrapped so
+    that each rate it returns is checked: a schedule may reach zero (a cosine
+    decay ends there), but a negative rate, NaN or infinity raises ``ValueError``
+    naming the step, instead of silently reversing or wrecking the optimizer.
     """
     if callable(lr):
         schedule = lr
@@ -63,8 +268,8 @@ def as_schedule(name: str, lr: LearningRate) -> Schedule:
                 value = float(value)
             except (TypeError, ValueError):
                 raise ValueError(f"{name} schedule returned {value!r} at step {t}; it must return a number") from None
-            if not (math.isfinite(value) and value > 0.0):
-                raise ValueError(f"{name} schedule returned {value!r} at step {t}; rates must be in (0, inf)")
+            if not (math.isfinite(value) and value >= 0.0):
+                raise ValueError(f"{name} schedule returned {value!r} at step {t}; rates must be in [0, inf)")
             return value
 
         eta.__name__ = getattr(schedule, "__name__", "schedule")

@@ -81,11 +81,11 @@ def test_bad_learning_rates_are_rejected_with_the_allowed_range(lr):
 def test_a_schedule_returning_a_bad_rate_is_reported_with_its_step():
     with pytest.raises(ValueError, match=r"step 0"):
         gd(lr=lambda t: -1.0)
-    opt = gd(lr=lambda t: 0.1 if t < 2 else 0.0)
+    opt = gd(lr=lambda t: 0.1 if t < 2 else -1.0)
     x, state = np.array([1.0]), opt.init([1.0])
     x, state = opt.update(x, np.array([1.0]), state)
     x, state = opt.update(x, np.array([1.0]), state)
-    with pytest.raises(ValueError, match=r"returned 0.0 at step 2"):
+    with pytest.raises(ValueError, match=r"returned -1.0 at step 2"):
         opt.update(x, np.array([1.0]), state)
 
 
