@@ -139,8 +139,8 @@ def gd(lr: LearningRate = 0.1) -> Optimizer:
 
     References
     ----------
-    A. Cauchy, "Méthode générale pour la résolution des systèmes d'équations
-    simultanées", Comptes rendus de l'Académie des sciences 25 (1847) 536-538.
+    Cauchy, A. (1847). Méthode générale pour la résolution des systèmes d'équations
+    simultanées. Comptes rendus de l'Académie des sciences 25, 536-538.
     """
     eta = as_schedule("lr", lr)
 
@@ -211,8 +211,8 @@ def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
 
     References
     ----------
-    B. T. Polyak, "Some methods of speeding up the convergence of iteration methods",
-    USSR Computational Mathematics and Mathematical Physics 4(5) (1964) 1-17.
+    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods.
+    USSR Computational Mathematics and Mathematical Physics 4(5), 1-17.
     """
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
@@ -320,9 +320,11 @@ def nesterov(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
 
     References
     ----------
-    Y. Nesterov, "A method for solving the convex programming problem with convergence
-    rate O(1/k²)", Soviet Mathematics Doklady 27 (1983) 372-376. I. Sutskever et al.,
-    "On the importance of initialization and momentum in deep learning", ICML 2013.
+    Nesterov, Y. (1983). A method for solving the convex programming problem with convergence
+    rate O(1/k²). Soviet Mathematics Doklady 27, 372-376.
+
+    Sutskever, I., Martens, J., Dahl, G., Hinton, G. (2013). On the importance of
+    initialization and momentum in deep learning. ICML 2013.
     """
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
@@ -383,8 +385,8 @@ def adagrad(lr: LearningRate = 0.1, eps: float = 1e-10, *, eps_in_sqrt: bool = F
 
     References
     ----------
-    J. Duchi, E. Hazan, Y. Singer, "Adaptive subgradient methods for online learning and
-    stochastic optimization", JMLR 12 (2011) 2121-2159.
+    Duchi, J., Hazan, E., Singer, Y. (2011). Adaptive subgradient methods for online learning
+    and stochastic optimization. JMLR 12, 2121-2159.
     """
     eta = as_schedule("lr", lr)
     eps = check_positive("eps", eps)
@@ -443,8 +445,8 @@ def rmsprop(lr: LearningRate = 1e-2, gamma: float = 0.99, eps: float = 1e-8, *,
 
     References
     ----------
-    T. Tieleman, G. Hinton, Lecture 6.5 of "Neural Networks for Machine Learning",
-    Coursera (2012).
+    Tieleman, T., Hinton, G. (2012). Lecture 6.5 of "Neural Networks for Machine Learning",
+    Coursera.
     """
     eta = as_schedule("lr", lr)
     gamma = check_unit_interval("gamma", gamma)
@@ -504,7 +506,7 @@ def adadelta(lr: LearningRate = 1.0, rho: float = 0.9, eps: float = 1e-6) -> Opt
 
     References
     ----------
-    M. D. Zeiler, "ADADELTA: an adaptive learning rate method", arXiv:1212.5701 (2012).
+    Zeiler, M. D. (2012). ADADELTA: an adaptive learning rate method. arXiv:1212.5701.
     """
     eta = as_schedule("lr", lr)
     rho = check_unit_interval("rho", rho)
@@ -575,8 +577,10 @@ def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps:
     ----------
     lr : float or callable, default 1e-3
         The learning rate :math:`\eta > 0`, or a schedule.
-    beta1, beta2 : float, default 0.9, 0.999
-        Decays :math:`\beta_1, \beta_2 \in [0, 1)` of the first and second moments.
+    beta1 : float, default 0.9
+        Decay :math:`\beta_1 \in [0, 1)` of the first moment.
+    beta2 : float, default 0.999
+        Decay :math:`\beta_2 \in [0, 1)` of the second moment.
     eps : float, default 1e-8
         :math:`\epsilon > 0`.
     bias_correction : bool, default True
@@ -602,7 +606,7 @@ def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps:
 
     References
     ----------
-    D. P. Kingma, J. Ba, "Adam: a method for stochastic optimization", ICLR 2015.
+    Kingma, D. P., Ba, J. (2015). Adam: a method for stochastic optimization. ICLR 2015.
     """
     eta = as_schedule("lr", lr)
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
@@ -637,7 +641,11 @@ def adamw(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps
     ----------
     lr : float or callable, default 1e-3
         The learning rate :math:`\eta > 0`, or a schedule.
-    beta1, beta2, eps
+    beta1 : float, default 0.9
+        Decay of the first moment, as in :func:`adam`.
+    beta2 : float, default 0.999
+        Decay of the second moment, as in :func:`adam`.
+    eps : float, default 1e-8
         As in :func:`adam`.
     weight_decay : float, default 1e-2
         :math:`\lambda \ge 0`. Zero gives :func:`adam`.
@@ -650,7 +658,7 @@ def adamw(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps
 
     References
     ----------
-    I. Loshchilov, F. Hutter, "Decoupled weight decay regularization", ICLR 2019.
+    Loshchilov, I., Hutter, F. (2019). Decoupled weight decay regularization. ICLR 2019.
     """
     eta = as_schedule("lr", lr)
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
@@ -689,8 +697,10 @@ def yogi(lr: LearningRate = 1e-2, beta1: float = 0.9, beta2: float = 0.999, eps:
     ----------
     lr : float or callable, default 1e-2
         The learning rate :math:`\eta > 0`, or a schedule.
-    beta1, beta2 : float, default 0.9, 0.999
-        As in :func:`adam`.
+    beta1 : float, default 0.9
+        Decay of the first moment, as in :func:`adam`.
+    beta2 : float, default 0.999
+        Sets the size :math:`(1 - \beta_2) g^2` of each change of :math:`v`.
     eps : float, default 1e-3
         :math:`\epsilon > 0`; the paper recommends a larger value than Adam's.
     v0 : float, default 1e-6
@@ -707,8 +717,8 @@ def yogi(lr: LearningRate = 1e-2, beta1: float = 0.9, beta2: float = 0.999, eps:
 
     References
     ----------
-    M. Zaheer, S. Reddi, D. Sachan, S. Kale, S. Kumar, "Adaptive methods for nonconvex
-    optimization", NeurIPS 2018.
+    Zaheer, M., Reddi, S., Sachan, D., Kale, S., Kumar, S. (2018). Adaptive methods for
+    nonconvex optimization. NeurIPS 2018.
     """
     eta = as_schedule("lr", lr)
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)

@@ -228,7 +228,7 @@ def cosine(eta_max: float, total_steps: int, *, warmup_steps: int = 0, eta_min: 
 
     References
     ----------
-    I. Loshchilov, F. Hutter, "SGDR: stochastic gradient descent with warm restarts", ICLR 2017.
+    Loshchilov, I., Hutter, F. (2017). SGDR: stochastic gradient descent with warm restarts. ICLR 2017.
     """
     eta_max = check_positive("eta_max", eta_max)
     total_steps = check_int("total_steps", total_steps, minimum=1)
