@@ -17,6 +17,7 @@ import numpy as np
 __all__ = [
     "check_real",
     "check_positive",
+    "check_nonnegative",
     "check_unit_interval",
     "check_int",
     "as_point",
@@ -25,30 +26,38 @@ __all__ = [
 ]
 
 
-def check_real(name: str, value) -> float:
-    """Return ``value`` as a finite float, or raise ``ValueError`` naming ``name``."""
+def check_real(name: str, value, allowed: str = "(-inf, inf)") -> float:
+    """Return ``value`` as a finite float, or raise ``ValueError`` naming ``name`` and the ``allowed`` range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
+        raise ValueError(f"{name} must be a real number in {allowed}, got {value!r} of type {type(value).__name__}")
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ValueError(f"{name} must be in {allowed}, got {value!r}")
     return value
 
 
 def check_positive(name: str, value) -> float:
     """Return ``value`` as a float if it lies in (0, inf), else raise ``ValueError``."""
-    value = check_real(name, value)
+    value = check_real(name, value, "(0, inf)")
     if value <= 0.0:
         raise ValueError(f"{name} must be in (0, inf), got {value!r}")
     return value
 
 
+def check_nonnegative(name: str, value) -> float:
+    """Return ``value`` as a float if it lies in [0, inf), else raise ``ValueError``."""
+    value = check_real(name, value, "[0, inf)")
+    if value < 0.0:
+        raise ValueError(f"{name} must be in [0, inf), got {value!r}")
+    return value
+
+
 def check_unit_interval(name: str, value, *, closed_right: bool = False) -> float:
     """Return ``value`` as a float if it lies in [0, 1) (or [0, 1] when ``closed_right``)."""
-    value = check_real(name, value)
+    interval = "[0, 1]" if closed_right else "[0, 1)"
+    value = check_real(name, value, interval)
     ok = 0.0 <= value <= 1.0 if closed_right else 0.0 <= value < 1.0
     if not ok:
-        interval = "[0, 1]" if closed_right else "[0, 1)"
         raise ValueError(f"{name} must be in {interval}, got {value!r}")
     return value
 

@@ -15,6 +15,7 @@ went wrong.
 from __future__ import annotations
 
 import html
+import json
 import numbers
 import re
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from .objectives import bowl3d, error_surface, parabola
 from .optimizers import gd
 from .theory import gd_learning_rates
 
-__all__ = ["Feedback", "Exercise", "EXERCISES", "check", "check_number", "parse_answer", "AnswerError"]
+__all__ = ["Feedback", "Exercise", "EXERCISES", "check", "check_number", "parse_answer", "AnswerError",
+           "SelfCheck", "self_check"]
 
 
 class AnswerError(ValueError):
@@ -223,3 +225,100 @@ def check(key: str, answer) -> Feedback:
     if key not in EXERCISES:
         raise ValueError(f"unknown exercise {key!r}; known exercises: {', '.join(sorted(EXERCISES))}")
     return EXERCISES[key].check(answer)
+
+
+class SelfCheck:
+    """An answer box for the website: type an answer, press Check, read the verdict. No kernel needed.
+
+    The expected answer, tolerance and known mistakes of the exercise are computed
+    here, by course_lib, when the page is built, and embedded in the page with a few
+    lines of inline JavaScript that apply the same rules as :func:`check_number`
+    (numbers, fractions such as ``1/4``, comma-separated lists).
+    """
+
+    def __init__(self, exercise: Exercise):
+        self.exercise = exercise
+
+    def data(self) -> dict:
+        """What the page needs to judge an answer."""
+        ex = self.exercise
+        return {
+            "answer": ex.answer.tolist(),
+            "rtol": ex.rtol,
+            "atol": 1e-9,
+            "hint": ex.hint,
+            "mistakes": [{"value": np.atleast_1d(np.asarray(v, dtype=np.float64)).ravel().tolist(), "message": m}
+                         for v, m in ex.mistakes()],
+        }
+
+    def _repr_html_(self) -> str:
+        key = html.escape(self.exercise.key)
+        payload = json.dumps(self.data(), ensure_ascii=True).replace("</", "<\\/")
+        return (
+            f'<form class="course-selfcheck" data-exercise="{key}" autocomplete="off">'
+            f'<label>Your answer: <input type="text" name="answer" inputmode="decimal" '
+            f'aria-label="Your answer to exercise {key}" placeholder="a number, a fraction such as 3/8, or a list such as 1.5, 2"></label> '
+            f'<button type="submit">Check</button>'
+            f'<div class="course-feedback" role="status" aria-live="polite"></div>'
+            f'<script type="application/json" class="course-selfcheck-data">{payload}</script>'
+            f"</form><script>{_SELF_CHECK_JS}</script>"
+        )
+
+    def __repr__(self) -> str:
+        return (f"Answer box for exercise {self.exercise.key!r} (works on the website). "
+                f"In a notebook, use check({self.exercise.key!r}, answer).")
+
+
+def self_check(key: str) -> SelfCheck:
+    """The website's answer box for the registered exercise ``key``."""
+    if key not in EXERCISES:
+        raise ValueError(f"unknown exercise {key!r}; known exercises: {', '.join(sorted(EXERCISES))}")
+    return SelfCheck(EXERCISES[key])
+
+
+_SELF_CHECK_JS = """(function () {
+  var form = document.currentScript && document.currentScript.previousElementSibling;
+  if (!form || !form.classList.contains("course-selfcheck")) { return; }
+  var data = JSON.parse(form.querySelector("script.course-selfcheck-data").textContent);
+  var box = form.querySelector(".course-feedback");
+  var NUMBER = /^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?(\\/[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?)?$/;
+  function parse(text) {
+    text = text.trim().replace(/\\u2212/g, "-").replace(/^[\\[(]+|[\\])]+$/g, "");
+    if (!text) { throw "The answer is empty: type a number such as 0.25 or 1/4."; }
+    return text.split(",").map(function (piece) {
+      piece = piece.replace(/\\s+/g, "");
+      if (!NUMBER.test(piece)) { throw "Could not read '" + piece + "' as a number: write it like 0.25, 2.5e-1 or 1/4."; }
+      var parts = piece.split("/"), value = Number(parts[0]);
+      if (parts.length === 2) {
+        if (Number(parts[1]) === 0) { throw "'" + piece + "' divides by zero."; }
+        value = value / Number(parts[1]);
+      }
+      if (!isFinite(value)) { throw "The answer contains an infinite number; the expected answer is finite."; }
+      return value;
+    });
+  }
+  function close(values, expected) {
+    return values.length === expected.length && values.every(function (v, i) {
+      return Math.abs(v - expected[i]) <= data.atol + data.rtol * Math.abs(expected[i]);
+    });
+  }
+  function say(ok, message) {
+    box.textContent = (ok ? "\u2714 Correct. " : "\u2718 Not yet. ") + message;
+    box.className = "course-feedback " + (ok ? "course-correct" : "course-wrong");
+  }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var values;
+    try { values = parse(form.elements.answer.value); } catch (message) { say(false, message); return; }
+    var shown = values.map(function (v) { return String(Number(v.toPrecision(6))); }).join(", ");
+    if (values.length !== data.answer.length) {
+      say(false, "Expected " + (data.answer.length === 1 ? "one number" : data.answer.length + " numbers") +
+          ", got " + values.length + ".");
+    } else if (close(values, data.answer)) {
+      say(true, shown + " is right.");
+    } else {
+      var known = data.mistakes.filter(function (m) { return close(values, m.value); })[0];
+      say(false, known ? shown + ": " + known.message : (shown + " is not right. " + data.hint).trim());
+    }
+  });
+})();"""

@@ -11,13 +11,18 @@ Write a function that takes the parameters as keyword arguments and returns a
 
 In a live kernel this shows ipywidgets sliders that redraw the figure. Each
 slider has a finite set of positions (``low``, ``low + step``, …, ``high``), so
-the same description can be rendered ahead of time, frame by frame, for a page
-that has no kernel (:meth:`Explorer.frames`).
+the same call also renders every frame ahead of time into a self-contained
+HTML scrubber (:meth:`Explorer.static_html`): on the website, which has no
+kernel, moving the slider swaps precomputed images. A notebook output carries
+both; Jupyter shows the widget, the website shows the scrubber.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import io
+import json
 import math
 from dataclasses import dataclass
 from itertools import product
@@ -83,7 +88,10 @@ class Explorer:
     figure. Create one with :func:`explore`.
     """
 
-    def __init__(self, draw: Callable[..., Figure], sliders: Dict[str, Slider]):
+    #: Most frames a static version may hold (every frame is an image in the page).
+    MAX_FRAMES = 60
+
+    def __init__(self, draw: Callable[..., Figure], sliders: Dict[str, Slider], alt: str = ""):
         if not callable(draw):
             raise ValueError(f"draw must be a function returning a matplotlib Figure, got {draw!r}")
         if not sliders:
@@ -93,6 +101,7 @@ class Explorer:
                 raise ValueError(f"{name} must be a Slider, got {slider!r}")
         self.draw = draw
         self.sliders = dict(sliders)
+        self.alt = str(alt) or self.describe()
 
     def figure(self, **params) -> Figure:
         """Draw the figure for the given parameters (missing ones take their starting value)."""
@@ -107,10 +116,8 @@ class Explorer:
         return fig
 
     def frames(self) -> Iterator[Tuple[Dict[str, float], Figure]]:
-        """Every combination of slider positions, with its figure (for pages without a kernel)."""
-        names = list(self.sliders)
-        for combo in product(*(self.sliders[n].positions for n in names)):
-            params = {n: float(v) for n, v in zip(names, combo)}
+        """Every combination of slider positions (first slider slowest), with its figure."""
+        for params in self._grid():
             yield params, self.figure(**params)
 
     @property
@@ -124,11 +131,58 @@ class Explorer:
                  for n, s in self.sliders.items()]
         return "Interactive figure: " + "; ".join(parts)
 
-    def png(self, **params) -> bytes:
+    def png(self, dpi: int = 100, **params) -> bytes:
         """The figure for ``params`` as PNG bytes (what both the live and the static version show)."""
         buffer = io.BytesIO()
-        self.figure(**params).savefig(buffer, format="png", bbox_inches="tight")
+        self.figure(**params).savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
         return buffer.getvalue()
+
+    def static_html(self, dpi: int = 80) -> str:
+        """A kernel-free version: range inputs that swap precomputed frames, in one HTML snippet.
+
+        Every combination of slider positions is rendered once, as a PNG embedded in
+        the page; a few lines of inline JavaScript (no library, no network) show the
+        frame that matches the inputs. Raises ``ValueError`` if there are more than
+        :attr:`MAX_FRAMES` frames, to keep pages light.
+        """
+        if self.n_frames > self.MAX_FRAMES:
+            raise ValueError(f"{self.n_frames} frames are too many for a static page (at most {self.MAX_FRAMES}); "
+                             "use fewer slider positions")
+        names = list(self.sliders)
+        frames = [base64.b64encode(_compact_png(self.png(dpi=dpi, **params))).decode("ascii")
+                  for params in self._grid()]
+        labels = [[f"{v:{self.sliders[n].fmt}}" for v in self.sliders[n].positions] for n in names]
+        start = [int(round((self.sliders[n].value - self.sliders[n].low) / self.sliders[n].step)) for n in names]
+        index = 0
+        for n, k in zip(names, start):
+            index = index * len(self.sliders[n].positions) + k
+        data = {"shape": [len(lab) for lab in labels], "labels": labels, "names": [self.sliders[n].label or n for n in names],
+                "alt": self.alt, "frames": frames}
+        controls = "".join(
+            f'<label class="course-explorer-control"><span>{html.escape(self.sliders[n].label or n)}</span> '
+            f'<input type="range" min="0" max="{len(labels[i]) - 1}" step="1" value="{start[i]}" '
+            f'aria-label="{html.escape(self.sliders[n].label or n)}"> '
+            f'<output>{html.escape(labels[i][start[i]])}</output></label>'
+            for i, n in enumerate(names)
+        )
+        payload = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
+        return (
+            f'<div class="course-explorer">{controls}'
+            f'<img class="course-explorer-frame" src="data:image/png;base64,{frames[index]}" '
+            f'alt="{html.escape(self._frame_alt(names, [labels[i][start[i]] for i in range(len(names))]))}">'
+            f'<script type="application/json" class="course-explorer-data">{payload}</script>'
+            f"</div><script>{_EXPLORER_JS}</script>"
+        )
+
+    def _frame_alt(self, names, shown) -> str:
+        parts = ", ".join(f"{self.sliders[n].label or n} = {v}" for n, v in zip(names, shown))
+        return f"{self.alt} ({parts})"
+
+    def _grid(self) -> Iterator[Dict[str, float]]:
+        """Every combination of slider positions, first slider slowest (the frames' order)."""
+        names = list(self.sliders)
+        for combo in product(*(self.sliders[n].positions for n in names)):
+            yield {n: float(v) for n, v in zip(names, combo)}
 
     def widget(self):
         """The live version: ipywidgets sliders above an image that is redrawn when they move."""
@@ -153,7 +207,11 @@ class Explorer:
         return widgets.VBox([*controls.values(), image])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = self.widget()._repr_mimebundle_()
+        try:
+            bundle = self.widget()._repr_mimebundle_()
+        except ImportError:  # no ipywidgets: the static version still works
+            bundle = {}
+        bundle["text/html"] = self.static_html()
         # The widget's own text form lists its whole state (including the image
         # bytes); a short description is stable and readable instead.
         bundle["text/plain"] = self.describe()
@@ -163,8 +221,42 @@ class Explorer:
         return self.describe()
 
 
-def explore(draw: Callable[..., Figure], **sliders: Slider) -> Explorer:
+def _compact_png(png: bytes, colors: int = 128) -> bytes:
+    """The same image with a palette of ``colors`` colours: about half the bytes for line art."""
+    from PIL import Image  # a dependency of matplotlib
+
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=colors)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+_EXPLORER_JS = """(function () {
+  var root = document.currentScript && document.currentScript.previousElementSibling;
+  if (!root || !root.classList.contains("course-explorer")) { return; }
+  var data = JSON.parse(root.querySelector("script.course-explorer-data").textContent);
+  var inputs = Array.prototype.slice.call(root.querySelectorAll("input[type=range]"));
+  var img = root.querySelector("img.course-explorer-frame");
+  function show() {
+    var index = 0, parts = [];
+    inputs.forEach(function (input, i) {
+      var k = Number(input.value);
+      index = index * data.shape[i] + k;
+      input.nextElementSibling.textContent = data.labels[i][k];
+      parts.push(data.names[i] + " = " + data.labels[i][k]);
+    });
+    img.src = "data:image/png;base64," + data.frames[index];
+    img.alt = data.alt + " (" + parts.join(", ") + ")";
+  }
+  inputs.forEach(function (input) { input.addEventListener("input", show); });
+})();"""
+
+
+def explore(draw: Callable[..., Figure], *, alt: str = "", **sliders: Slider) -> Explorer:
     """Make an interactive figure from ``draw(**params) -> Figure`` and one :class:`Slider` per parameter.
+
+    ``alt`` describes the figure for readers who cannot see it; the current slider
+    values are appended to it on the website.
 
     Examples
     --------
@@ -174,4 +266,4 @@ def explore(draw: Callable[..., Figure], **sliders: Slider) -> Explorer:
     >>> ex.n_frames
     10
     """
-    return Explorer(draw, sliders)
+    return Explorer(draw, sliders, alt=alt)

@@ -24,7 +24,7 @@ from typing import Callable, Union
 import bisect
 from typing import Sequence
 
-from ._validation import check_int, check_positive, check_real
+from ._validation import check_int, check_nonnegative, check_positive, check_real
 
 __all__ = [
     "Schedule",
@@ -41,6 +41,10 @@ Schedule = Callable[[int], float]
 LearningRate = Union[float, Schedule]
 
 
+def _check_step(t) -> int:
+    return check_int("t", t, minimum=0)
+
+
 def constant(value: float) -> Schedule:
     r"""The constant schedule :math:`\eta(t) = \eta_0`.
 
@@ -52,6 +56,7 @@ def constant(value: float) -> Schedule:
     value = check_positive("value", value)
 
     def eta(t: int) -> float:
+        _check_step(t)
         return value
 
     eta.__name__ = f"constant({value:g})"
@@ -61,10 +66,6 @@ def constant(value: float) -> Schedule:
 def _named(eta, text: str):
     eta.__name__ = text
     return eta
-
-
-def _check_step(t) -> int:
-    return check_int("t", t, minimum=0)
 
 
 def piecewise_constant(boundaries: Sequence[int], values: Sequence[float]) -> Schedule:
@@ -119,9 +120,7 @@ def exponential(eta0: float, lam: float) -> Schedule:
     of a minimum (note 000's "premature stopping").
     """
     eta0 = check_positive("eta0", eta0)
-    lam = check_real("lam", lam)
-    if lam < 0:
-        raise ValueError(f"lam must be in [0, inf), got {lam!r}")
+    lam = check_nonnegative("lam", lam)
 
     def eta(t: int) -> float:
         return eta0 * math.exp(-lam * _check_step(t))
@@ -153,9 +152,7 @@ def polynomial(eta0: float, alpha: float = 0.5, beta: float = 1.0) -> Schedule:
     0.5
     """
     eta0 = check_positive("eta0", eta0)
-    alpha = check_real("alpha", alpha)
-    if alpha < 0:
-        raise ValueError(f"alpha must be in [0, inf), got {alpha!r}")
+    alpha = check_nonnegative("alpha", alpha)
     beta = check_positive("beta", beta)
 
     def eta(t: int) -> float:
@@ -233,7 +230,7 @@ def cosine(eta_max: float, total_steps: int, *, warmup_steps: int = 0, eta_min: 
     eta_max = check_positive("eta_max", eta_max)
     total_steps = check_int("total_steps", total_steps, minimum=1)
     warmup_steps = check_int("warmup_steps", warmup_steps, minimum=0)
-    eta_min = check_real("eta_min", eta_min)
+    eta_min = check_real("eta_min", eta_min, f"[0, eta_max) = [0, {eta_max:g})")
     if not 0.0 <= eta_min < eta_max:
         raise ValueError(f"eta_min must be in [0, eta_max) = [0, {eta_max:g}), got {eta_min!r}")
     if total_steps <= warmup_steps:

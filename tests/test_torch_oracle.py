@@ -88,7 +88,7 @@ optim = torch.optim
 # (id, our optimizer, torch factory). "default" rows use our defaults; where torch's
 # defaults differ (SGD lr=1e-3, Adagrad lr=1e-2) ours are passed to torch explicitly.
 ROWS = [
-    ("gd-default", gd(), lambda p: optim.SGD(p, lr=0.1, foreach=False)),
+    ("gd-default", gd(), lambda p: optim.SGD(p, foreach=False)),   # both default to lr=1e-3
     ("gd", gd(lr=0.05), lambda p: optim.SGD(p, lr=0.05, foreach=False)),
     ("momentum-default", momentum(), lambda p: optim.SGD(p, lr=1e-3, momentum=0.9, foreach=False)),
     ("momentum", momentum(lr=0.05, beta=0.7), lambda p: optim.SGD(p, lr=0.05, momentum=0.7, foreach=False)),

@@ -1,0 +1,70 @@
+"""Sphinx extension of the course website.
+
+* MathJax from the site itself. Jupyter Book loads MathJax from a CDN, so a reader
+  offline (or behind a firewall) would see raw LaTeX. This points Sphinx at a copy
+  of MathJax 3 that ships in the PyPI package ``django-static-mathjax`` (no Django
+  needed: it only holds the files) and copies the parts the site uses into
+  ``_static/mathjax``.
+* No duplicated inline scripts: sphinx-thebe registers its configuration script
+  twice under Jupyter Book, which redeclares a constant and logs an error on
+  every page.
+* A valid default colour mode, without which the theme logs an error on a first visit.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+MATHJAX_FILES = [          # relative to MathJax's es5 folder
+    "tex-chtml.js",        # TeX input, HTML output, menu, assistive MathML
+    "output/chtml",        # the web fonts
+    "input/tex",           # extensions loaded on demand (\boldsymbol, \cancel, ...)
+    "ui",
+    "a11y",
+]
+
+
+def _mathjax_source() -> Path:
+    try:
+        import mathjax  # installed by django-static-mathjax
+    except ImportError as err:
+        raise RuntimeError("MathJax is missing: pip install django-static-mathjax (requirements-dev.txt)") from err
+    return Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+
+
+def _configure(app, config) -> None:
+    config.mathjax_path = "mathjax/tex-chtml.js"
+    config.html_context.setdefault("default_mode", "auto")
+
+
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
+    scripts, seen = [], set()
+    for script in context.get("script_files", []):
+        key = (getattr(script, "filename", None) or "", repr(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            scripts.append(script)
+    context["script_files"] = scripts
+
+
+def _copy_mathjax(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    source = _mathjax_source()
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for name in MATHJAX_FILES:
+        src, dst = source / name, target / name
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+
+
+def setup(app):
+    _mathjax_source()  # fail early, with a clear message
+    app.connect("config-inited", _configure, priority=900)
+    app.connect("html-page-context", _drop_duplicate_scripts)
+    app.connect("build-finished", _copy_mathjax)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
