@@ -2,7 +2,7 @@
 """Set up the project and build or test it, with nothing but Python 3.10+.
 
     python3 dev.py build   # website into _build/html (executes every notebook, warnings are errors)
-    python3 dev.py test    # every test: unit tests, doctests and nbval over all notebooks
+    python3 dev.py test    # build, then every test: unit tests, doctests, nbval, the site in a browser
     python3 dev.py lab     # open the notebooks in JupyterLab
     python3 dev.py setup   # only create/update the virtual environment .venv
 
@@ -63,7 +63,7 @@ def build(extra: list[str]) -> None:
 
 
 def test(extra: list[str]) -> None:
-    setup()
+    build([])   # the browser tests (tests/test_site.py) check the freshly built site
     sh(PYTHON, "-m", "pytest", *extra)
 
 
