@@ -173,6 +173,11 @@ class MomentumState(NamedTuple):
     """The velocity :math:`v` (a running sum or average of past gradients), zero at the start."""
 
 
+def _momentum_init(x0) -> MomentumState:
+    """Shared ``init`` of the momentum methods: no steps taken, zero velocity."""
+    return MomentumState(t=0, v=_zeros_like(x0))
+
+
 def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
     r"""Gradient descent with momentum, in velocity form (PyTorch's form).
 
@@ -218,16 +223,13 @@ def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
 
-    def init(x0) -> MomentumState:
-        return MomentumState(t=0, v=_zeros_like(x0))
-
     def update(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
         x, g = _check_point_and_gradient(x, g)
         v = beta * state.v + g            # velocity: decayed old velocity plus the new gradient
         x_next = x - eta(state.t) * v      # move along the velocity
         return x_next, MomentumState(t=state.t + 1, v=v)
 
-    return Optimizer(init, update, "momentum", {"lr": lr, "beta": beta})
+    return Optimizer(_momentum_init, update, "momentum", {"lr": lr, "beta": beta})
 
 
 def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = False) -> Optimizer:
@@ -275,9 +277,6 @@ def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = F
     beta = check_unit_interval("beta", beta)
     debias = bool(debias)
 
-    def init(x0) -> MomentumState:
-        return MomentumState(t=0, v=_zeros_like(x0))
-
     def update(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
         x, g = _check_point_and_gradient(x, g)
         t = state.t + 1
@@ -286,7 +285,7 @@ def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = F
         x_next = x - eta(state.t) * direction
         return x_next, MomentumState(t=t, v=v)
 
-    return Optimizer(init, update, "momentum_ema", {"lr": lr, "beta": beta, "debias": debias})
+    return Optimizer(_momentum_init, update, "momentum_ema", {"lr": lr, "beta": beta, "debias": debias})
 
 
 def nesterov(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
@@ -330,16 +329,13 @@ def nesterov(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
 
-    def init(x0) -> MomentumState:
-        return MomentumState(t=0, v=_zeros_like(x0))
-
     def update(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
         x, g = _check_point_and_gradient(x, g)
         v = beta * state.v + g                    # velocity, as in momentum
         x_next = x - eta(state.t) * (g + beta * v)  # step from the look-ahead: gradient plus next momentum
         return x_next, MomentumState(t=state.t + 1, v=v)
 
-    return Optimizer(init, update, "nesterov", {"lr": lr, "beta": beta})
+    return Optimizer(_momentum_init, update, "nesterov", {"lr": lr, "beta": beta})
 
 
 # ---------------------------------------------------------------------- adagrad
@@ -562,6 +558,12 @@ def _adam_direction(state: AdamState, g: np.ndarray, beta1: float, beta2: float,
     return m_hat / _scale(v_hat, eps, eps_in_sqrt), AdamState(t=t, m=m, v=v)
 
 
+def _adam_init(x0) -> AdamState:
+    """Shared ``init`` of Adam and AdamW: no steps taken, zero moments."""
+    zeros = _zeros_like(x0)
+    return AdamState(t=0, m=zeros, v=zeros.copy())
+
+
 def _check_adam(beta1, beta2, eps):
     return check_unit_interval("beta1", beta1), check_unit_interval("beta2", beta2), check_positive("eps", eps)
 
@@ -620,17 +622,13 @@ def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps:
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
     bias_correction, eps_in_sqrt = bool(bias_correction), bool(eps_in_sqrt)
 
-    def init(x0) -> AdamState:
-        zeros = _zeros_like(x0)
-        return AdamState(t=0, m=zeros, v=zeros.copy())
-
     def update(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
         x, g = _check_point_and_gradient(x, g)
         direction, new_state = _adam_direction(state, g, beta1, beta2, eps, bias_correction, eps_in_sqrt)
         x_next = x - eta(state.t) * direction
         return x_next, new_state
 
-    return Optimizer(init, update, "adam", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
+    return Optimizer(_adam_init, update, "adam", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
                                             "bias_correction": bias_correction, "eps_in_sqrt": eps_in_sqrt})
 
 
@@ -674,10 +672,6 @@ def adamw(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
     weight_decay = check_nonnegative("weight_decay", weight_decay)
 
-    def init(x0) -> AdamState:
-        zeros = _zeros_like(x0)
-        return AdamState(t=0, m=zeros, v=zeros.copy())
-
     def update(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
         x, g = _check_point_and_gradient(x, g)
         eta_t = eta(state.t)
@@ -685,7 +679,7 @@ def adamw(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps
         direction, new_state = _adam_direction(state, g, beta1, beta2, eps, True, False)
         return x_decayed - eta_t * direction, new_state
 
-    return Optimizer(init, update, "adamw", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
+    return Optimizer(_adam_init, update, "adamw", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
                                              "weight_decay": weight_decay})
 
 
