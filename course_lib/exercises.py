@@ -257,7 +257,7 @@ class SelfCheck:
         return (
             f'<form class="course-selfcheck" data-exercise="{key}" autocomplete="off">'
             f'<label>Your answer: <input type="text" name="answer" inputmode="decimal" '
-            f'aria-label="Your answer to exercise {key}" placeholder="a number, a fraction such as 3/8, or a list such as 1.5, 2"></label> '
+            f'aria-label="Your answer to exercise {key}" placeholder="e.g. 3/8, 0.4 or 1.5, 2"></label> '
             f'<button type="submit">Check</button>'
             f'<div class="course-feedback" role="status" aria-live="polite"></div>'
             f'<script type="application/json" class="course-selfcheck-data">{payload}</script>'

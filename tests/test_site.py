@@ -266,9 +266,12 @@ def test_dark_mode_keeps_figures_and_text_readable(browser, base_url):
         };
         const figures = Array.from(document.querySelectorAll('article img'))
             .filter(img => img.closest('.cell_output') || img.classList.contains('course-explorer-frame'));
+        const box = document.querySelector('form.course-selfcheck');
         return {theme: document.documentElement.dataset.theme, corners: figures.map(corner),
                 text: getComputedStyle(document.querySelector('article p')).color,
-                page: getComputedStyle(document.body).backgroundColor};
+                page: getComputedStyle(document.body).backgroundColor,
+                boxText: getComputedStyle(box.querySelector('label')).color,
+                boxBackground: getComputedStyle(box).backgroundColor};
     }""")
     page.close()
 
@@ -280,6 +283,7 @@ def test_dark_mode_keeps_figures_and_text_readable(browser, base_url):
     assert found["corners"], "no figure found"
     assert all(rgba[3] == 255 and min(rgba[:3]) >= 240 for rgba in found["corners"]), found["corners"]
     assert luminance(found["text"]) - luminance(found["page"]) > 0.5   # light text on a dark page
+    assert luminance(found["boxText"]) - luminance(found["boxBackground"]) > 0.5   # answer boxes too
 
 
 def test_navigation_lists_the_chapters_in_syllabus_order(visits):
