@@ -100,3 +100,19 @@ def test_bad_points_and_gradients_are_rejected():
         opt.update(np.array([1.0, 2.0]), np.array([np.inf, 0.0]), state)
     with pytest.raises(ValueError, match="g must be an array of numbers"):
         opt.update(np.array([1.0, 2.0]), "steep", state)
+
+
+def test_note_001_velocity_form_with_the_rate_inside_is_momentum():
+    """Note 001: V_t = γ V_{t-1} + η ∇J(W_{t-1}), W_t = W_{t-1} - V_t, i.e. V = η v of momentum(η, γ)."""
+    from course_lib import momentum
+
+    eta, gamma = 0.05, 0.8
+    a = np.array([0.5, 1.0, 2.0, 4.0])            # gradient of a quadratic: a * w
+    w, V = np.array([1.0, -2.0, 0.5, 3.0]), np.zeros(4)
+    opt = momentum(lr=eta, beta=gamma)
+    x, state = w.copy(), opt.init(w)
+    for _ in range(60):
+        V = gamma * V + eta * (a * w)
+        w = w - V
+        x, state = opt.update(x, a * x, state)
+        np.testing.assert_allclose(x, w, rtol=1e-12, atol=1e-15)
