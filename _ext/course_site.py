@@ -9,10 +9,15 @@
   twice under Jupyter Book, which redeclares a constant and logs an error on
   every page.
 * A valid default colour mode, without which the theme logs an error on a first visit.
+* No ``fontawesome.js``: the theme's stylesheet already draws every icon it uses
+  with the Font Awesome web fonts; the 1.5 MB script (hard-wired into the theme's
+  page template, so it is removed from the written pages) only made each page
+  heavier than the 3 MB budget.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -48,11 +53,27 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
     context["script_files"] = scripts
 
 
-def _copy_mathjax(app, exception) -> None:
+_FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+
+
+def _drop_fontawesome_js(outdir: Path) -> None:
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        lighter = _FONTAWESOME_JS.sub("", text)
+        if lighter != text:
+            page.write_text(lighter, encoding="utf-8")
+
+
+def _finish(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    _copy_mathjax(Path(app.outdir))
+    _drop_fontawesome_js(Path(app.outdir))
+
+
+def _copy_mathjax(outdir: Path) -> None:
     source = _mathjax_source()
-    target = Path(app.outdir) / "_static" / "mathjax"
+    target = outdir / "_static" / "mathjax"
     for name in MATHJAX_FILES:
         src, dst = source / name, target / name
         if src.is_dir():
@@ -66,5 +87,5 @@ def setup(app):
     _mathjax_source()  # fail early, with a clear message
     app.connect("config-inited", _configure, priority=900)
     app.connect("html-page-context", _drop_duplicate_scripts)
-    app.connect("build-finished", _copy_mathjax)
+    app.connect("build-finished", _finish)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

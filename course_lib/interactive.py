@@ -32,6 +32,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ._validation import check_positive, check_real
+from .plotting import compact_png
 
 __all__ = ["Slider", "Explorer", "explore"]
 
@@ -149,7 +150,7 @@ class Explorer:
             raise ValueError(f"{self.n_frames} frames are too many for a static page (at most {self.MAX_FRAMES}); "
                              "use fewer slider positions")
         names = list(self.sliders)
-        frames = [base64.b64encode(_compact_png(self.png(dpi=dpi, **params))).decode("ascii")
+        frames = [base64.b64encode(compact_png(self.png(dpi=dpi, **params))).decode("ascii")
                   for params in self._grid()]
         labels = [[f"{v:{self.sliders[n].fmt}}" for v in self.sliders[n].positions] for n in names]
         start = [int(round((self.sliders[n].value - self.sliders[n].low) / self.sliders[n].step)) for n in names]
@@ -219,16 +220,6 @@ class Explorer:
 
     def __repr__(self) -> str:
         return self.describe()
-
-
-def _compact_png(png: bytes, colors: int = 128) -> bytes:
-    """The same image with a palette of ``colors`` colours: about half the bytes for line art."""
-    from PIL import Image  # a dependency of matplotlib
-
-    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=colors)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
 
 
 _EXPLORER_JS = """(function () {
