@@ -75,3 +75,36 @@ def test_plots_reject_objectives_of_the_wrong_dimension():
         plot_contour(parabola())
     with pytest.raises(ValueError, match="needs a 1-D objective"):
         plot_1d(ellipse())
+
+
+def test_static_version_embeds_one_frame_per_slider_position():
+    import json
+    import re
+
+    ex = explore(draw, alt="GD on the ellipse", lr=Slider(0.1, 0.5, 0.2, value=0.3))
+    page = ex.static_html()
+    data = json.loads(re.search(r'<script type="application/json" class="course-explorer-data">(.*?)</script>',
+                                page).group(1))
+    assert data["shape"] == [3] and data["labels"] == [["0.1", "0.3", "0.5"]] and len(data["frames"]) == 3
+    assert len(set(data["frames"])) == 3                           # three different pictures
+    assert f'src="data:image/png;base64,{data["frames"][1]}"' in page   # starts at value 0.3
+    assert 'alt="GD on the ellipse (lr = 0.3)"' in page
+    assert 'type="range" min="0" max="2" step="1" value="1"' in page
+
+
+def test_static_version_refuses_too_many_frames():
+    ex = explore(draw, lr=Slider(0.01, 1.0, 0.01, value=0.5))   # 100 positions
+    with pytest.raises(ValueError, match="100 frames are too many"):
+        ex.static_html()
+
+
+def test_answer_box_embeds_the_answer_computed_by_course_lib():
+    from course_lib.exercises import EXERCISES, self_check
+
+    box = self_check("gd-step-error-surface")
+    assert box.data()["answer"] == pytest.approx([1.15, 1.1])
+    assert box.data()["mistakes"][0]["message"].startswith("you stepped along the gradient")
+    assert 'data-exercise="gd-step-error-surface"' in box._repr_html_()
+    with pytest.raises(ValueError, match="unknown exercise"):
+        self_check("nope")
+    assert set(EXERCISES) >= {"welcome-derivative", "gd-max-lr", "gd-step-error-surface"}
