@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable
-
 import numpy as np
 
 __all__ = [
@@ -108,8 +106,3 @@ def check_finite(name: str, value: np.ndarray) -> None:
             "lower the learning rate, or use course_lib.run, which stops and reports divergence"
         )
 
-
-def check_callable(name: str, value) -> Callable:
-    if not callable(value):
-        raise ValueError(f"{name} must be callable, got {value!r}")
-    return value

@@ -197,58 +197,49 @@ def test_page_weight_is_below_3_mb(visits, path):
 
 # ------------------------------------------------------------ interaction
 
-def _pages_with(visits, selector: str) -> list[str]:
-    return [p for p in PAGES if visits(p).page.locator(selector).count() > 0]
+def _elements(visits, selector: str) -> list:
+    """(page path, element) for every element matching ``selector`` on any page; at least one must exist."""
+    found = [(p, element) for p in PAGES for element in visits(p).page.locator(selector).all()]
+    assert found, f"no page has {selector}"
+    return found
 
 
 def test_kernel_free_interactive_figures_change_with_their_controls(visits):
-    pages = _pages_with(visits, ".course-explorer")
-    assert pages, "no page has an interactive figure"
-    for path in pages:
-        page = visits(path).page
-        for explorer in page.locator(".course-explorer").all():
-            image = explorer.locator("img.course-explorer-frame")
-            for control in explorer.locator("input[type=range]").all():
-                before_src, before_alt = image.get_attribute("src"), image.get_attribute("alt")
-                before_label = control.locator("xpath=following-sibling::output").inner_text()
-                current, top = int(control.input_value()), int(control.get_attribute("max"))
-                control.fill(str(0 if current != 0 else top))
-                assert image.get_attribute("src") != before_src, f"{path}: the figure did not change"
-                assert image.get_attribute("alt") != before_alt
-                assert control.locator("xpath=following-sibling::output").inner_text() != before_label
+    for path, explorer in _elements(visits, ".course-explorer"):
+        image = explorer.locator("img.course-explorer-frame")
+        for control in explorer.locator("input[type=range]").all():
+            before_src, before_alt = image.get_attribute("src"), image.get_attribute("alt")
+            before_label = control.locator("xpath=following-sibling::output").inner_text()
+            current, top = int(control.input_value()), int(control.get_attribute("max"))
+            control.fill(str(0 if current != 0 else top))
+            assert image.get_attribute("src") != before_src, f"{path}: the figure did not change"
+            assert image.get_attribute("alt") != before_alt
+            assert control.locator("xpath=following-sibling::output").inner_text() != before_label
 
 
 def test_solutions_are_folded_and_open_on_click(visits):
-    pages = _pages_with(visits, ".solution")
-    assert pages, "no page has a solution"
-    for path in pages:
-        page = visits(path).page
-        for solution in page.locator(".solution.dropdown").all():
-            body = solution.locator("> :not(.admonition-title)").first
-            assert not body.is_visible(), f"{path}: a solution is shown before it is opened"
-            solution.locator("button.toggle-button").click()
-            body.wait_for(state="visible", timeout=5000)
+    for path, solution in _elements(visits, ".solution.dropdown"):
+        body = solution.locator("> :not(.admonition-title)").first
+        assert not body.is_visible(), f"{path}: a solution is shown before it is opened"
+        solution.locator("button.toggle-button").click()
+        body.wait_for(state="visible", timeout=5000)
 
 
 def test_answer_boxes_tell_right_from_wrong(visits):
-    pages = _pages_with(visits, "form.course-selfcheck")
-    assert pages, "no page has an answer box"
-    for path in pages:
-        page = visits(path).page
-        for form in page.locator("form.course-selfcheck").all():
-            key = form.get_attribute("data-exercise")
-            data = json.loads(form.locator("script.course-selfcheck-data").text_content())
-            assert data["answer"] == pytest.approx(EXERCISES[key].answer.tolist())   # the page's answer is course_lib's
-            box, feedback = form.locator("input[name=answer]"), form.locator(".course-feedback")
-            box.fill(", ".join(repr(v) for v in data["answer"]))
-            form.locator("button").click()
-            assert feedback.inner_text().startswith("✔ Correct."), f"{path} {key}: {feedback.inner_text()}"
-            box.fill(", ".join(repr(v + 12345.0) for v in data["answer"]))
-            form.locator("button").click()
-            assert feedback.inner_text().startswith("✘ Not yet."), f"{path} {key}: {feedback.inner_text()}"
-            box.fill("twelve")
-            form.locator("button").click()
-            assert "Could not read 'twelve'" in feedback.inner_text()
+    for path, form in _elements(visits, "form.course-selfcheck"):
+        key = form.get_attribute("data-exercise")
+        data = json.loads(form.locator("script.course-selfcheck-data").text_content())
+        assert data["answer"] == pytest.approx(EXERCISES[key].answer.tolist())   # the page's answer is course_lib's
+        box, feedback = form.locator("input[name=answer]"), form.locator(".course-feedback")
+        box.fill(", ".join(repr(v) for v in data["answer"]))
+        form.locator("button").click()
+        assert feedback.inner_text().startswith("✔ Correct."), f"{path} {key}: {feedback.inner_text()}"
+        box.fill(", ".join(repr(v + 12345.0) for v in data["answer"]))
+        form.locator("button").click()
+        assert feedback.inner_text().startswith("✘ Not yet."), f"{path} {key}: {feedback.inner_text()}"
+        box.fill("twelve")
+        form.locator("button").click()
+        assert "Could not read 'twelve'" in feedback.inner_text()
 
 
 def test_dark_mode_keeps_figures_and_text_readable(browser, base_url):
