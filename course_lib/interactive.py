@@ -1,20 +1,28 @@
-"""Interactive figures: one call turns "parameters → figure" into sliders.
+"""Interactive figures: one call turns "parameters → figure" into controls.
 
 Write a function that takes the parameters as keyword arguments and returns a
-:class:`matplotlib.figure.Figure`, and describe each parameter's range with a
-:class:`Slider`::
+:class:`~course_lib.scene.Scene` (panels, and the lines, points and text drawn on
+them), and describe each parameter with a control::
 
     def draw(lr):
-        return plot_contour(ellipse(), run(gd(lr=lr), ellipse(), [-5, -2], 30))
+        traj = run(gd(lr=lr), ellipse(), [-5.0, -2.0], 20)
+        return contour_scene(ellipse(), {"GD": traj})
 
-    explore(draw, lr=Slider(0.05, 0.55, 0.05, value=0.4, label="learning rate η"))
+    explore(draw, lr=Slider(0.05, 0.6, 0.05, value=0.4, label="learning rate η"))
 
-In a live kernel this shows ipywidgets sliders that redraw the figure. Each
-slider has a finite set of positions (``low``, ``low + step``, …, ``high``), so
-the same call also renders every frame ahead of time into a self-contained
-HTML scrubber (:meth:`Explorer.static_html`): on the website, which has no
-kernel, moving the slider swaps precomputed images. A notebook output carries
-both; Jupyter shows the widget, the website shows the scrubber.
+Every control has a finite list of positions, so the same call serves two readers:
+
+* **in a live kernel** it shows the controls; moving one re-runs ``draw`` for that
+  position, and only the parts of the figure that change are sent and redrawn;
+* **on the website**, which has no kernel, every combination was computed when the
+  page was built. The parts that are the same in every combination (axes, contour
+  lines of a fixed objective, the legend) were drawn once by matplotlib; the parts
+  that change (paths, curves, "diverged at step k") travel as compact data, which
+  the course's own small script (``static/explorer.js``) draws over the background.
+
+A ``draw`` that returns a matplotlib ``Figure`` instead still works, as a fallback for
+pictures that are not lines, points and text: every combination is then stored as
+an image, which costs far more, so at most :attr:`Explorer.MAX_FRAMES` are allowed.
 """
 
 from __future__ import annotations
@@ -22,199 +30,382 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import math
-from dataclasses import dataclass
+import numbers
+from functools import lru_cache
 from itertools import product
-from typing import Callable, Dict, Iterator, Tuple
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from urllib.parse import quote
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from ._validation import check_positive, check_real
-from .plotting import compact_png
+from .scene import (STYLE, Scene, encode_item, json_dumps, layout_of, scene_figure, svg_bytes)
 
-__all__ = ["Slider", "Explorer", "explore"]
+__all__ = ["Slider", "Choice", "Explorer", "explore"]
 
 
-@dataclass(frozen=True)
-class Slider:
-    """A numeric parameter with a finite range of positions.
+class Control:
+    """A parameter of an interactive figure with a finite list of positions."""
+
+    kind = "slider"
+
+    def __init__(self, values: Sequence[Any], labels: Sequence[str], start: int, label: str):
+        self.values = tuple(values)
+        self.labels = tuple(labels)
+        self.start = int(start)
+        self.label = str(label)
+
+    @property
+    def value(self):
+        """The starting value."""
+        return self.values[self.start]
+
+    @property
+    def positions(self) -> tuple:
+        """Every value the control can take, in order."""
+        return self.values
+
+    def spec(self, name: str) -> dict:
+        return {"name": name, "label": self.label or name, "kind": self.kind, "labels": list(self.labels),
+                "start": self.start}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.label or '?'}: {', '.join(self.labels)}; start {self.labels[self.start]})"
+
+
+class Slider(Control):
+    """A numeric parameter that takes one of a finite list of values.
+
+    Either an evenly spaced range, ``Slider(low, high, step, value=...)``, or any
+    increasing list, ``Slider(values=[0.9, 0.99, 0.999], value=0.99)``; for
+    log-spaced values use :meth:`Slider.log`.
 
     Parameters
     ----------
-    low, high : float
-        The range, ``low < high``.
-    step : float
-        Distance between positions; ``(high - low) / step`` must be a whole number.
+    low, high, step : float, optional
+        The range ``low, low + step, ..., high``; ``(high - low) / step`` must be a whole number.
+    values : sequence of float, optional
+        The positions themselves, strictly increasing (instead of ``low``, ``high``, ``step``).
     value : float
         The starting position, one of the positions.
     label : str
-        Text shown beside the slider (defaults to the parameter's name).
+        Text shown beside the slider and read by screen readers (defaults to the parameter's name).
     fmt : str
-        Format of the number shown beside the slider, e.g. ``".2f"``.
+        Format of the values shown, e.g. ``".2f"``. Two positions may not look the same:
+        a format that makes labels collide raises ``ValueError``.
     """
 
-    low: float
-    high: float
-    step: float
-    value: float
-    label: str = ""
-    fmt: str = ".3g"
+    def __init__(self, low=None, high=None, step=None, *, value, values=None, label: str = "", fmt: str = ".3g"):
+        if values is None:
+            if low is None or high is None or step is None:
+                raise ValueError("give either low, high and step, or values=[...]")
+            low, high = check_real("low", low), check_real("high", high)
+            step = check_positive("step", step)
+            if not low < high:
+                raise ValueError(f"low must be smaller than high, got low={low!r}, high={high!r}")
+            n = (high - low) / step
+            if abs(n - round(n)) > 1e-9 * max(1.0, n):
+                raise ValueError(f"(high - low) / step must be a whole number, got {n:g}")
+            values = np.round(low + step * np.arange(int(round(n)) + 1), 12)
+        elif low is not None or high is not None or step is not None:
+            raise ValueError("give either low, high and step, or values=[...], not both")
+        vals = [check_real(f"values[{i}]", v) for i, v in enumerate(values)]
+        if len(vals) < 2:
+            raise ValueError(f"a slider needs at least two values, got {len(vals)}")
+        if any(b <= a for a, b in zip(vals, vals[1:])):
+            raise ValueError(f"values must be strictly increasing, got {vals}")
+        value = check_real("value", value)
+        matches = [i for i, v in enumerate(vals) if abs(v - value) <= 1e-9 * max(1.0, abs(v))]
+        if not matches:
+            shown = ", ".join(f"{v:g}" for v in vals[:6]) + (", ..." if len(vals) > 6 else "")
+            raise ValueError(f"value must be one of the slider's positions ({shown}), got {value!r}")
+        try:
+            labels = [format(v, fmt) for v in vals]
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"fmt must be a number format such as '.3g', got {fmt!r}") from err
+        _check_distinct(labels, fmt)
+        super().__init__(vals, labels, matches[0], label)
+        self.fmt = fmt
 
-    def __post_init__(self):
-        low, high = check_real("low", self.low), check_real("high", self.high)
-        step = check_positive("step", self.step)
-        value = check_real("value", self.value)
+    @classmethod
+    def log(cls, low: float, high: float, num: int, *, value: float, label: str = "", fmt: str = ".3g") -> "Slider":
+        """``num`` values spaced evenly on a log scale from ``low`` to ``high`` (both > 0).
+
+        ``value`` is snapped to the nearest position. Learning rates are the typical use::
+
+            Slider.log(1e-3, 1.0, 13, value=0.1, label="learning rate η")
+        """
+        low, high = check_positive("low", low), check_positive("high", high)
         if not low < high:
             raise ValueError(f"low must be smaller than high, got low={low!r}, high={high!r}")
-        n = (high - low) / step
-        if abs(n - round(n)) > 1e-9 * max(1.0, n):
-            raise ValueError(f"(high - low) / step must be a whole number, got {n:g}")
-        k = (value - low) / step
-        if not (low - 1e-12 <= value <= high + 1e-12) or abs(k - round(k)) > 1e-9 * max(1.0, abs(k)):
-            raise ValueError(f"value must be one of the slider's positions low + k*step in [{low:g}, {high:g}], got {value!r}")
+        if isinstance(num, bool) or not isinstance(num, numbers.Integral) or num < 2:
+            raise ValueError(f"num must be an integer >= 2, got {num!r}")
+        vals = np.geomspace(low, high, int(num))
+        vals = [float(f"{v:.6g}") for v in vals]
+        value = check_positive("value", value)
+        nearest = vals[int(np.argmin(np.abs(np.log(vals) - math.log(value))))]
+        return cls(values=vals, value=nearest, label=label, fmt=fmt)
 
-    @property
-    def positions(self) -> np.ndarray:
-        """Every value the slider can take, from ``low`` to ``high``."""
-        n = int(round((self.high - self.low) / self.step))
-        return np.round(self.low + self.step * np.arange(n + 1), 12)
+
+class Choice(Control):
+    """A choice among named options (which optimizer, which objective, ...).
+
+    Parameters
+    ----------
+    options : sequence of str, or mapping of str to anything
+        The names shown. With a mapping, ``draw`` receives the value of the chosen name
+        (for example an optimizer); with a sequence, the name itself.
+    value : str, optional
+        The starting option's name (default: the first).
+    label : str
+        Text shown above the options (defaults to the parameter's name).
+    """
+
+    kind = "choice"
+
+    def __init__(self, options: Union[Sequence[str], Mapping[str, Any]], *, value: Optional[str] = None,
+                 label: str = ""):
+        if isinstance(options, Mapping):
+            names, values = [str(k) for k in options], list(options.values())
+        elif isinstance(options, (str, bytes)) or not isinstance(options, Sequence):
+            raise ValueError(f"options must be a list of names or a mapping name -> value, got {options!r}")
+        else:
+            names, values = [str(o) for o in options], list(options)
+        if len(names) < 2:
+            raise ValueError(f"a choice needs at least two options, got {len(names)}")
+        _check_distinct(names, None)
+        if value is None:
+            start = 0
+        elif str(value) in names:
+            start = names.index(str(value))
+        else:
+            raise ValueError(f"value must be one of the options {names}, got {value!r}")
+        super().__init__(values, names, start, label)
+
+
+def _check_distinct(labels: Sequence[str], fmt: Optional[str]) -> None:
+    seen: Dict[str, int] = {}
+    for text in labels:
+        seen[text] = seen.get(text, 0) + 1
+    repeated = {t: n for t, n in seen.items() if n > 1}
+    if repeated:
+        text, n = next(iter(repeated.items()))
+        hint = f"; use a format with more digits than {fmt!r}, e.g. fmt='.4g'" if fmt else ""
+        raise ValueError(f"positions must look different, but '{text}' labels {n} of them{hint}")
 
 
 class Explorer:
-    """A figure-drawing function together with the sliders that drive it.
+    """A drawing function together with the controls that drive it. Create one with :func:`explore`.
 
-    Displaying an ``Explorer`` in a live notebook shows the sliders and the
-    figure. Create one with :func:`explore`.
+    Displaying an ``Explorer`` in a notebook shows the live controls (when a kernel runs)
+    and carries the website's kernel-free version.
     """
 
-    #: Most frames a static version may hold (every frame is an image in the page).
+    #: Most combinations the image fallback may store (every one is a picture in the page).
     MAX_FRAMES = 60
 
-    def __init__(self, draw: Callable[..., Figure], sliders: Dict[str, Slider], alt: str = ""):
+    def __init__(self, draw: Callable[..., Union[Scene, Figure]], controls: Dict[str, Control], alt: str = ""):
         if not callable(draw):
-            raise ValueError(f"draw must be a function returning a matplotlib Figure, got {draw!r}")
-        if not sliders:
-            raise ValueError("explore needs at least one slider, e.g. explore(draw, lr=Slider(0.1, 1.0, 0.1, value=0.5))")
-        for name, slider in sliders.items():
-            if not isinstance(slider, Slider):
-                raise ValueError(f"{name} must be a Slider, got {slider!r}")
+            raise ValueError(f"draw must be a function returning a Scene (or a matplotlib Figure), got {draw!r}")
+        if not controls:
+            raise ValueError("explore needs at least one control, e.g. explore(draw, lr=Slider(0.1, 1.0, 0.1, value=0.5))")
+        for name, control in controls.items():
+            if not isinstance(control, Control):
+                raise ValueError(f"{name} must be a Slider or a Choice, got {control!r}")
         self.draw = draw
-        self.sliders = dict(sliders)
+        self.controls = dict(controls)
         self.alt = str(alt) or self.describe()
+        self._built: Optional[dict] = None
+
+    @property
+    def sliders(self) -> Dict[str, Control]:
+        """The controls, by parameter name (an older name of :attr:`controls`)."""
+        return self.controls
+
+    # -- one combination -------------------------------------------------
+    def _params(self, params: Mapping[str, Any]) -> Dict[str, Any]:
+        unknown = set(params) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)}; the controls are {sorted(self.controls)}")
+        values = {name: c.value for name, c in self.controls.items()}
+        values.update(params)
+        return values
+
+    def scene(self, **params) -> Union[Scene, Figure]:
+        """What ``draw`` returns for the given parameters (missing ones take their starting value)."""
+        out = self.draw(**self._params(params))
+        if not isinstance(out, (Scene, Figure)):
+            raise ValueError(f"draw must return a Scene (or a matplotlib Figure), it returned {type(out).__name__}")
+        return out
 
     def figure(self, **params) -> Figure:
-        """Draw the figure for the given parameters (missing ones take their starting value)."""
-        unknown = set(params) - set(self.sliders)
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {sorted(unknown)}; the sliders are {sorted(self.sliders)}")
-        values = {name: s.value for name, s in self.sliders.items()}
-        values.update(params)
-        fig = self.draw(**values)
-        if not isinstance(fig, Figure):
-            raise ValueError(f"draw must return a matplotlib Figure, it returned {type(fig).__name__}")
-        return fig
+        """The whole figure for the given parameters, drawn by matplotlib."""
+        out = self.scene(**params)
+        return scene_figure(out) if isinstance(out, Scene) else out
 
-    def frames(self) -> Iterator[Tuple[Dict[str, float], Figure]]:
-        """Every combination of slider positions (first slider slowest), with its figure."""
-        for params in self._grid():
+    def combinations(self) -> Iterator[Dict[str, Any]]:
+        """Every combination of the controls' positions, first control slowest."""
+        names = list(self.controls)
+        for combo in product(*(self.controls[n].values for n in names)):
+            yield dict(zip(names, combo))
+
+    def frames(self) -> Iterator[Tuple[Dict[str, Any], Figure]]:
+        """Every combination with its whole figure (slow: for tests and printing)."""
+        for params in self.combinations():
             yield params, self.figure(**params)
 
     @property
     def n_frames(self) -> int:
-        """Number of distinct figures the sliders can show."""
-        return math.prod(len(s.positions) for s in self.sliders.values())
+        """Number of combinations of the controls."""
+        return math.prod(len(c.values) for c in self.controls.values())
 
     def describe(self) -> str:
         """A one-line text description (what a text-only display shows)."""
-        parts = [f"{s.label or n} in [{s.low:{s.fmt}}, {s.high:{s.fmt}}] (start {s.value:{s.fmt}})"
-                 for n, s in self.sliders.items()]
+        parts = [f"{c.label or n} in {{{', '.join(c.labels)}}} (start {c.labels[c.start]})"
+                 if len(c.labels) <= 4 else
+                 f"{c.label or n} in [{c.labels[0]}, {c.labels[-1]}] (start {c.labels[c.start]})"
+                 for n, c in self.controls.items()]
         return "Interactive figure: " + "; ".join(parts)
 
-    def png(self, dpi: int = 100, **params) -> bytes:
-        """The figure for ``params`` as PNG bytes (what both the live and the static version show)."""
-        buffer = io.BytesIO()
-        self.figure(**params).savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-        return buffer.getvalue()
+    # -- every combination, for the website --------------------------------
+    def build(self) -> dict:
+        """Compute every combination once: the background, the style table, unique marks, frames.
 
-    def static_html(self, dpi: int = 80) -> str:
-        """A kernel-free version: range inputs that swap precomputed frames, in one HTML snippet.
-
-        Every combination of slider positions is rendered once, as a PNG embedded in
-        the page; a few lines of inline JavaScript (no library, no network) show the
-        frame that matches the inputs. Raises ``ValueError`` if there are more than
-        :attr:`MAX_FRAMES` frames, to keep pages light.
+        Returns the data the page's script reads (also what :meth:`static_html` embeds).
         """
-        if self.n_frames > self.MAX_FRAMES:
-            raise ValueError(f"{self.n_frames} frames are too many for a static page (at most {self.MAX_FRAMES}); "
-                             "use fewer slider positions")
-        names = list(self.sliders)
-        frames = [base64.b64encode(compact_png(self.png(dpi=dpi, **params))).decode("ascii")
-                  for params in self._grid()]
-        labels = [[f"{v:{self.sliders[n].fmt}}" for v in self.sliders[n].positions] for n in names]
-        start = [int(round((self.sliders[n].value - self.sliders[n].low) / self.sliders[n].step)) for n in names]
-        index = 0
-        for n, k in zip(names, start):
-            index = index * len(self.sliders[n].positions) + k
-        data = {"shape": [len(lab) for lab in labels], "labels": labels, "names": [self.sliders[n].label or n for n in names],
-                "alt": self.alt, "frames": frames}
-        controls = "".join(
-            f'<label class="course-explorer-control"><span>{html.escape(self.sliders[n].label or n)}</span> '
-            f'<input type="range" min="0" max="{len(labels[i]) - 1}" step="1" value="{start[i]}" '
-            f'aria-label="{html.escape(self.sliders[n].label or n)}"> '
-            f'<output>{html.escape(labels[i][start[i]])}</output></label>'
-            for i, n in enumerate(names)
-        )
-        payload = json.dumps(data, ensure_ascii=True).replace("</", "<\\/")
-        return (
-            f'<div class="course-explorer">{controls}'
-            f'<img class="course-explorer-frame" src="data:image/png;base64,{frames[index]}" '
-            f'alt="{html.escape(self._frame_alt(names, [labels[i][start[i]] for i in range(len(names))]))}">'
-            f'<script type="application/json" class="course-explorer-data">{payload}</script>'
-            f"</div><script>{_EXPLORER_JS}</script>"
-        )
+        if self._built is None:
+            first = self.scene()
+            self._built = self._build_scenes(first) if isinstance(first, Scene) else self._build_images()
+        return self._built
 
-    def _frame_alt(self, names, shown) -> str:
-        parts = ", ".join(f"{self.sliders[n].label or n} = {v}" for n, v in zip(names, shown))
-        return f"{self.alt} ({parts})"
+    def _build_scenes(self, first: Scene) -> dict:
+        names = list(self.controls)
+        frame0, start_params = first.frame(), self._params({})
+        scenes, keys, counts = [], [], {}
+        for params in self.combinations():
+            scene = self.scene(**params)
+            if not isinstance(scene, Scene):
+                raise ValueError("draw must return a Scene for every combination (it returned a Figure for "
+                                 f"{_show(params)})")
+            if scene.frame() != frame0:
+                raise ValueError(_frame_difference(frame0, scene.frame(), start_params, params))
+            item_keys = [[item.key(panel) for item in panel.items] for panel in scene.panels]
+            for k in {k for row in item_keys for k in row}:
+                counts[k] = counts.get(k, 0) + 1
+            scenes.append(scene)
+            keys.append(item_keys)
+        n = len(scenes)
+        static = {k for k, c in counts.items() if c == n}
 
-    def _grid(self) -> Iterator[Dict[str, float]]:
-        """Every combination of slider positions, first slider slowest (the frames' order)."""
-        names = list(self.sliders)
-        for combo in product(*(self.sliders[n].positions for n in names)):
-            yield {n: float(v) for n, v in zip(names, combo)}
+        first_keys = {id(item): key for panel, row in zip(scenes[0].panels, keys[0])
+                      for item, key in zip(panel.items, row)}
+        fig = scene_figure(scenes[0], include=lambda i, item: first_keys[id(item)] in static)
+        background = svg_bytes(fig)
+        layout = layout_of(fig, drawn=True)
 
-    def widget(self):
-        """The live version: ipywidgets sliders above an image that is redrawn when they move."""
-        import ipywidgets as widgets
-
-        controls = {
-            name: widgets.FloatSlider(
-                value=s.value, min=s.low, max=s.high, step=s.step, description=s.label or name,
-                readout_format=s.fmt, continuous_update=False, style={"description_width": "initial"},
-                layout=widgets.Layout(width="28em"),
-            )
-            for name, s in self.sliders.items()
+        styles, style_index, marks, mark_index, frames = [], {}, [], {}, []
+        for scene, item_keys in zip(scenes, keys):
+            frame = []
+            for i, panel in enumerate(scene.panels):
+                for item, key in zip(panel.items, item_keys[i]):
+                    if key in static:
+                        continue
+                    s = tuple(item.style)
+                    if s not in style_index:
+                        style_index[s] = len(styles)
+                        styles.append(item.style.encode())
+                    mark = encode_item(i, panel, item, style_index[s])
+                    text = json_dumps(mark)
+                    if text not in mark_index:
+                        mark_index[text] = len(marks)
+                        marks.append(mark)
+                    frame.append(mark_index[text])
+            frames.append(frame)
+        return {
+            "v": 1, "size": list(layout.size), "panels": [list(b) for b in layout.boxes], "styles": styles,
+            "controls": [self.controls[n].spec(n) for n in names], "alt": self.alt,
+            "background": svg_data_url(background), "marks": marks, "frames": frames,
+            "_static": static, "_style_index": style_index, "_frame": frame0,
         }
-        image = widgets.Image(format="png")
 
-        def redraw(change=None):
-            image.value = self.png(**{n: c.value for n, c in controls.items()})
+    def _build_images(self) -> dict:
+        if self.n_frames > self.MAX_FRAMES:
+            raise ValueError(f"{self.n_frames} images are too many for a page (at most {self.MAX_FRAMES}): "
+                             "return a Scene from draw (see course_lib.scene), or use fewer positions")
+        names = list(self.controls)
+        marks, size = [], None
+        for params in self.combinations():
+            fig = self.figure(**params)
+            if size is None:
+                size = [round(float(v) * 72.0, 3) for v in fig.get_size_inches()]
+            marks.append({"k": "I", "src": "data:image/png;base64," + base64.b64encode(_png(fig)).decode("ascii")})
+        return {"v": 1, "size": size, "panels": [], "styles": [],
+                "controls": [self.controls[n].spec(n) for n in names], "alt": self.alt,
+                "background": marks[self._start_index()]["src"], "marks": marks,
+                "frames": [[k] for k in range(len(marks))], "_static": set(), "_style_index": {}, "_frame": None}
 
-        for control in controls.values():
-            control.observe(redraw, names="value")
-        redraw()
-        return widgets.VBox([*controls.values(), image])
+    def _start_index(self) -> int:
+        index = 0
+        for c in self.controls.values():
+            index = index * len(c.values) + c.start
+        return index
+
+    def spec(self) -> dict:
+        """What the page's script needs besides the marks (sizes, panels, styles, controls, background)."""
+        built = self.build()
+        return {k: v for k, v in built.items() if k not in ("marks", "frames") and not k.startswith("_")}
+
+    def marks(self, **params) -> List[dict]:
+        """The marks of one combination, computed afresh: only what changes with the controls."""
+        built = self.build()
+        out = self.scene(**params)
+        if isinstance(out, Figure):
+            return [{"k": "I", "src": "data:image/png;base64," + base64.b64encode(_png(out)).decode("ascii")}]
+        if out.frame() != built["_frame"]:
+            raise ValueError(_frame_difference(built["_frame"], out.frame(), self._params({}), self._params(params)))
+        marks = []
+        for i, panel in enumerate(out.panels):
+            for item in panel.items:
+                if item.key(panel) in built["_static"]:
+                    continue
+                s = built["_style_index"].get(tuple(item.style))
+                mark = encode_item(i, panel, item, 0 if s is None else s)
+                if s is None:
+                    mark["s"] = item.style.encode()
+                marks.append(mark)
+        return marks
+
+    def static_html(self) -> str:
+        """The kernel-free version: the background, the data of every combination, and the script."""
+        built = self.build()
+        data = {k: v for k, v in built.items() if k != "background" and not k.startswith("_")}
+        w, h = built["size"]
+        start_alt = f"{self.alt} ({_show({c.label or n: c.labels[c.start] for n, c in self.controls.items()})})"
+        return (
+            '<div class="course-explorer">'
+            f'<div class="course-explorer-figure"><img class="course-explorer-background" '
+            f'src="{html.escape(built["background"])}" alt="{html.escape(start_alt)}" '
+            f'width="{round(w * 4 / 3)}" height="{round(h * 4 / 3)}"></div>'
+            f'<script type="application/json" class="course-explorer-data">{json_dumps(data)}</script>'
+            f"</div><script>{_script()}\nCourseExplorer.mountStatic(document.currentScript.previousElementSibling);"
+            "</script>"
+        )
+
+    # -- a live kernel ----------------------------------------------------
+    def widget(self):
+        """The live version (an anywidget): the page's script, fed by this kernel."""
+        return _widget_class()(self)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {}
         try:
-            bundle = self.widget()._repr_mimebundle_()
-        except ImportError:  # no ipywidgets: the static version still works
-            bundle = {}
+            bundle.update(self.widget()._repr_mimebundle_() or {})
+        except ImportError:  # no anywidget: the static version still works
+            pass
         bundle["text/html"] = self.static_html()
-        # The widget's own text form lists its whole state (including the image
-        # bytes); a short description is stable and readable instead.
         bundle["text/plain"] = self.describe()
         return bundle
 
@@ -222,39 +413,96 @@ class Explorer:
         return self.describe()
 
 
-_EXPLORER_JS = """(function () {
-  var root = document.currentScript && document.currentScript.previousElementSibling;
-  if (!root || !root.classList.contains("course-explorer")) { return; }
-  var data = JSON.parse(root.querySelector("script.course-explorer-data").textContent);
-  var inputs = Array.prototype.slice.call(root.querySelectorAll("input[type=range]"));
-  var img = root.querySelector("img.course-explorer-frame");
-  function show() {
-    var index = 0, parts = [];
-    inputs.forEach(function (input, i) {
-      var k = Number(input.value);
-      index = index * data.shape[i] + k;
-      input.nextElementSibling.textContent = data.labels[i][k];
-      parts.push(data.names[i] + " = " + data.labels[i][k]);
-    });
-    img.src = "data:image/png;base64," + data.frames[index];
-    img.alt = data.alt + " (" + parts.join(", ") + ")";
-  }
-  inputs.forEach(function (input) { input.addEventListener("input", show); });
-})();"""
+def _show(params: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in params.items())
 
 
-def explore(draw: Callable[..., Figure], *, alt: str = "", **sliders: Slider) -> Explorer:
-    """Make an interactive figure from ``draw(**params) -> Figure`` and one :class:`Slider` per parameter.
+def _frame_difference(a: tuple, b: tuple, pa, pb) -> str:
+    names = ("width", "height", "title")
+    for name, x, y in zip(names, a, b):
+        if x != y:
+            return (f"the figure's {name} must not change with the controls: {x!r} at {_show(pa)}, "
+                    f"{y!r} at {_show(pb)}; show changing numbers in a text mark instead")
+    if len(a[3]) != len(b[3]):
+        return f"the number of panels must not change with the controls ({len(a[3])} at {_show(pa)}, {len(b[3])} at {_show(pb)})"
+    fields = ("xlim", "ylim", "xlabel", "ylabel", "title", "xscale", "yscale", "equal", "weight", "grid", "legend")
+    for i, (pa_, pb_) in enumerate(zip(a[3], b[3])):
+        for name, x, y in zip(fields, pa_, pb_):
+            if x != y:
+                if name == "legend":
+                    x = [entry[0] for entry in x]
+                    y = [entry[0] for entry in y]
+                return (f"panel {i}'s {name} must not change with the controls: {x!r} at {_show(pa)}, {y!r} at "
+                        f"{_show(pb)}; put changing numbers in a text mark (Panel.text), not in labels")
+    return "the figure's axes must not change with the controls"
 
-    ``alt`` describes the figure for readers who cannot see it; the current slider
-    values are appended to it on the website.
+
+def _png(fig: Figure) -> bytes:
+    from .plotting import compact_png
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=STYLE["savefig.dpi"], facecolor="white")
+    return compact_png(buffer.getvalue())
+
+
+def svg_data_url(svg: bytes) -> str:
+    """An SVG as a ``data:`` URL, percent-encoded only where needed (smaller than base64)."""
+    text = svg.decode("utf-8").replace('"', "'").replace("\n", " ")
+    return "data:image/svg+xml," + quote(text, safe=" '=:;,/()-._!*~$+?@[]{}|^`")
+
+
+@lru_cache(maxsize=None)
+def _script() -> str:
+    return (Path(__file__).parent / "static" / "explorer.js").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def _widget_class():
+    import anywidget
+    import traitlets
+
+    class ExplorerWidget(anywidget.AnyWidget):
+        """The live explorer: the same script as the website; this kernel computes each combination."""
+
+        _esm = _script() + "\nexport default { render({ model, el }) { return CourseExplorer.mountLive(model, el); } };\n"
+        spec = traitlets.Dict().tag(sync=True)
+        marks = traitlets.List().tag(sync=True)
+        position = traitlets.List().tag(sync=True)
+
+        def __init__(self, explorer: Explorer):
+            self._explorer = explorer
+            start = [c.start for c in explorer.controls.values()]
+            super().__init__(spec=explorer.spec(), position=start, marks=explorer.marks())
+
+        @traitlets.observe("position")
+        def _recompute(self, change):
+            self.marks = self._explorer.marks(**self.params_at(change["new"]))
+
+        def params_at(self, position) -> Dict[str, Any]:
+            """The parameters at a list of control positions."""
+            controls = self._explorer.controls
+            if len(position) != len(controls):
+                raise ValueError(f"position must have {len(controls)} entries, got {list(position)!r}")
+            return {name: c.values[int(k)] for (name, c), k in zip(controls.items(), position)}
+
+    return ExplorerWidget
+
+
+def explore(draw: Callable[..., Union[Scene, Figure]], *, alt: str = "", **controls: Control) -> Explorer:
+    """Make an interactive figure from ``draw(**params)`` and one control per parameter.
+
+    ``draw`` returns a :class:`~course_lib.scene.Scene` (or, as a costly fallback, a
+    matplotlib ``Figure``). ``alt`` describes the figure for readers who cannot see it;
+    the current values, and any note such as "diverged at step 12", are appended to it.
 
     Examples
     --------
-    >>> from course_lib import Slider, explore, plot_1d, parabola, run, gd
-    >>> ex = explore(lambda lr: plot_1d(parabola(), run(gd(lr=lr), parabola(), 10.0, 10)),
-    ...              lr=Slider(0.1, 1.0, 0.1, value=0.3))
+    >>> from course_lib import Slider, explore, ellipse, gd, run
+    >>> from course_lib.scene import contour_scene
+    >>> ell = ellipse()
+    >>> ex = explore(lambda lr: contour_scene(ell, {"GD": run(gd(lr=lr), ell, [-5.0, -2.0], 20)}),
+    ...              lr=Slider(values=[0.1, 0.2, 0.4], value=0.4))
     >>> ex.n_frames
-    10
+    3
     """
-    return Explorer(draw, sliders, alt=alt)
+    return Explorer(draw, controls, alt=alt)
