@@ -402,9 +402,12 @@ class Explorer:
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {}
         try:
-            bundle.update(self.widget()._repr_mimebundle_() or {})
+            shown = self.widget()._repr_mimebundle_()
         except ImportError:  # no anywidget: the static version still works
-            pass
+            shown = None
+        if isinstance(shown, tuple):   # (data, metadata), as anywidget returns it
+            shown = shown[0]
+        bundle.update(shown or {})
         bundle["text/html"] = self.static_html()
         bundle["text/plain"] = self.describe()
         return bundle

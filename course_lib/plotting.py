@@ -18,29 +18,10 @@ from matplotlib.figure import Figure
 
 from .objectives import Objective
 from .runner import Trajectory
+from .scene import COLORS, STYLE, series_style, svg_bytes
 from .theory import gd_contraction, gd_learning_rates
 
-__all__ = ["STYLE", "COLORS", "compact_png", "new_figure", "plot_1d", "plot_contour", "plot_values", "plot_contraction"]
-
-#: Colour cycle shared by every figure (colour-blind safe, readable on light and dark pages).
-COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-
-#: Matplotlib rc settings applied to every course figure.
-STYLE = {
-    "figure.dpi": 100,
-    "savefig.dpi": 100,
-    "font.size": 11,
-    "axes.titlesize": 12,
-    "axes.labelsize": 11,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=COLORS),
-    "legend.frameon": False,
-    "lines.linewidth": 1.8,
-    "lines.markersize": 5,
-}
+__all__ = ["STYLE", "COLORS", "compact_png", "place_legend", "new_figure", "plot_1d", "plot_contour", "plot_values", "plot_contraction"]
 
 Trajectories = Union[Trajectory, Mapping[str, Trajectory], None]
 
@@ -55,19 +36,17 @@ def compact_png(png: bytes, colors: int = 128) -> bytes:
     return buffer.getvalue()
 
 
-def _png_for_display(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    return compact_png(buffer.getvalue())
+def _svg_for_display(fig: Figure) -> str:
+    return svg_bytes(fig, tight=True).decode("utf-8")
 
 
 def _enable_notebook_display() -> None:
-    """Let IPython show the figures returned here as (compact) PNG images.
+    """Let IPython show the figures returned here as compact SVG (vector) images.
 
     IPython learns how to display a ``Figure`` only once pyplot's inline backend
     has been set up. Our figures never go through pyplot, so, inside IPython and
-    unless the user has already chosen figure formats, register PNG output, with a
-    reduced palette to keep notebooks and web pages light.
+    unless the user has already chosen figure formats, register SVG output: crisp
+    on every screen, and for line art smaller than a high-resolution PNG.
     """
     try:
         from IPython import get_ipython
@@ -79,18 +58,38 @@ def _enable_notebook_display() -> None:
     formatters = shell.display_formatter.formatters
     if any(Figure in formatter.type_printers for formatter in formatters.values()):
         return
-    formatters["image/png"].for_type(Figure, _png_for_display)
+    formatters["image/svg+xml"].for_type(Figure, _svg_for_display)
 
 
 _enable_notebook_display()
 
 
 def new_figure(ncols: int = 1, *, width: float = 6.0, height: float = 4.0):
-    """A styled figure with ``ncols`` axes side by side; returns ``(fig, axes)``."""
+    """A styled figure with ``ncols`` axes side by side; returns ``(fig, axes)``.
+
+    ``width`` is per axes; the whole figure should stay within 7.5 in (the page's column)
+    so that its text is shown at least 10 px tall.
+    """
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=(width * ncols, height), layout="constrained")
         axes = fig.subplots(1, ncols, squeeze=True)
     return fig, axes
+
+
+def place_legend(ax: Axes, entries: Optional[Sequence[tuple]] = None) -> None:
+    """A legend that covers no data: above the axes if they fill their figure alone, else to their right.
+
+    ``entries`` is a list of ``(handle, label)``; by default every labelled artist of ``ax``.
+    """
+    if entries is None:
+        entries = list(zip(*ax.get_legend_handles_labels()))
+    if not entries:
+        return
+    handles, labels = zip(*entries)
+    if len(ax.figure.axes) == 1:
+        ax.figure.legend(handles, labels, loc="outside upper center", ncols=min(len(handles), 3))
+    else:
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
 
 
 def _named(trajectories: Trajectories) -> Sequence[tuple]:
@@ -108,7 +107,7 @@ def _status(label: str, traj: Trajectory) -> str:
 
 
 def plot_1d(objective: Objective, trajectories: Trajectories = None, *, ax: Optional[Axes] = None,
-            xlim: Optional[Sequence[float]] = None, title: Optional[str] = None) -> Figure:
+            xlim: Optional[Sequence[float]] = None, title: Optional[str] = None, legend: bool = True) -> Figure:
     """Plot a 1-D objective and, on it, the iterates of one or more runs.
 
     Parameters
@@ -123,6 +122,8 @@ def plot_1d(objective: Objective, trajectories: Trajectories = None, *, ax: Opti
         The window; by default ``objective.bounds`` widened to contain every iterate.
     title : str, optional
         Defaults to the objective's formula.
+    legend : bool
+        Add a legend (outside the axes); turn it off when the title says it all.
     """
     if objective.dim != 1:
         raise ValueError(f"plot_1d needs a 1-D objective, {objective.name} has {objective.dim} variables")
@@ -138,20 +139,21 @@ def plot_1d(objective: Objective, trajectories: Trajectories = None, *, ax: Opti
         grid = np.linspace(xlim[0], xlim[1], 400)
         ax.plot(grid, objective.value(grid[None, :]), color="0.45", lw=1.2, label=f"$f(x) = {objective.latex}$")
         for i, (label, traj) in enumerate(runs):
-            color = COLORS[i % len(COLORS)]
-            ax.plot(traj.xs[:, 0], traj.values, "-o", color=color, alpha=0.85, label=_status(label, traj))
-            ax.plot(traj.xs[0, 0], traj.values[0], "o", ms=9, mfc="none", color=color)
+            style = series_style(i, markers=True)
+            ax.plot(traj.xs[:, 0], traj.values, label=_status(label, traj), **style.line_kwargs())
+            ax.plot(traj.xs[0, 0], traj.values[0], "o", ms=9, mfc="none", color=style.color)
         ax.set_xlim(*xlim)
         ax.set_xlabel(f"${objective.variables[0]}$")
         ax.set_ylabel(f"$f({objective.variables[0]})$")
         ax.set_title(title if title is not None else f"${objective.latex}$")
-        ax.legend(loc="best")
+        if legend:
+            place_legend(ax)
     return ax.figure
 
 
 def plot_contour(objective: Objective, trajectories: Trajectories = None, *, ax: Optional[Axes] = None,
                  bounds=None, levels: Union[int, Iterable[float]] = 20, show_minimizer: bool = True,
-                 title: Optional[str] = None) -> Figure:
+                 title: Optional[str] = None, legend: bool = True) -> Figure:
     """Contour plot of a 2-D objective with labelled optimization paths.
 
     Parameters
@@ -170,6 +172,11 @@ def plot_contour(objective: Objective, trajectories: Trajectories = None, *, ax:
         Mark the known minimizer with a star.
     title : str, optional
         Defaults to the objective's formula.
+    legend : bool
+        Add a legend (outside the axes).
+
+    Both axes are parameters, so they get equal scales: a gradient step is drawn
+    perpendicular to its contour line, as it is.
     """
     if objective.dim != 2:
         raise ValueError(f"plot_contour needs a 2-D objective, {objective.name} has {objective.dim} variables")
@@ -178,25 +185,36 @@ def plot_contour(objective: Objective, trajectories: Trajectories = None, *, ax:
     with mpl.rc_context(STYLE):
         if ax is None:
             fig, ax = new_figure(height=4.5)
-        X, Y = np.meshgrid(np.linspace(x_lo, x_hi, 300), np.linspace(y_lo, y_hi, 300))
+        X, Y = np.meshgrid(np.linspace(x_lo, x_hi, 160), np.linspace(y_lo, y_hi, 160))
         Z = objective.value(np.stack([X, Y]))
-        ax.contour(X, Y, Z, levels=levels, cmap="Greys_r", linewidths=0.8, alpha=0.8)
+        ax.contour(X, Y, Z, levels=levels, colors="#8c8c8c", linewidths=0.7, linestyles="solid")
         if show_minimizer and objective.minimizer is not None:
-            ax.plot(*objective.minimizer, "*", color="#E69F00", ms=14, mec="black", mew=0.6,
-                    label="minimizer", zorder=5)
-        for i, (label, traj) in enumerate(runs):
-            color = COLORS[i % len(COLORS)]
-            marker = "o" if len(traj.xs) <= 200 else ""      # thousands of markers would hide the path
-            ax.plot(traj.xs[:, 0], traj.xs[:, 1], "-" + marker, color=color, ms=3.5, label=_status(label, traj))
-            ax.plot(*traj.xs[0], "o", ms=8, mfc="none", color=color)
+            ax.plot(*objective.minimizer, "*", color="black", mfc="white", ms=13, mew=1.0,
+                    label="minimizer", zorder=6)
+        # Longer runs are drawn first, so a short path is never buried under a dense one.
+        order = sorted(range(len(runs)), key=lambda i: -len(runs[i][1].xs))
+        for rank, i in enumerate(order):
+            label, traj = runs[i]
+            dense = len(traj.xs) > 200     # thousands of markers would hide the path: draw a band instead
+            style = series_style(i, markers=not dense)
+            if dense:
+                style = style._replace(width=5.0, dash=(), alpha=0.45)
+            ax.plot(traj.xs[:, 0], traj.xs[:, 1], label=_status(label, traj), zorder=3 + rank * 0.1,
+                    **style.line_kwargs())
+            ax.plot(*traj.xs[0], "o", ms=8, mfc="none", color=style.color, zorder=3 + rank * 0.1)
         ax.set_xlim(x_lo, x_hi)
         ax.set_ylim(y_lo, y_hi)
+        ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel(f"${objective.variables[0]}$")
         ax.set_ylabel(f"${objective.variables[1]}$")
         ax.grid(False)
         ax.set_title(title if title is not None else f"${objective.latex}$")
-        if runs or (show_minimizer and objective.minimizer is not None):
-            ax.legend(loc="best", fontsize=9)
+        if legend:
+            # Keep the legend's order the order of ``trajectories``.
+            handles, labels = ax.get_legend_handles_labels()
+            wanted = (["minimizer"] if "minimizer" in labels else []) + [_status(l, t) for l, t in runs]
+            pairs = dict(zip(labels, handles))
+            place_legend(ax, [(pairs[w], w) for w in wanted if w in pairs])
     return ax.figure
 
 
@@ -208,9 +226,9 @@ def plot_values(trajectories: Trajectories, *, objective: Optional[Objective] = 
     with mpl.rc_context(STYLE):
         if ax is None:
             fig, ax = new_figure()
-        for label, traj in runs:
+        for i, (label, traj) in enumerate(runs):
             y = traj.values - f_star if f_star is not None else traj.values
-            ax.plot(np.arange(len(y)), y, label=_status(label, traj))
+            ax.plot(np.arange(len(y)), y, label=_status(label, traj), **series_style(i).line_kwargs())
         if f_star is not None:
             ax.set_yscale("log")
             ax.set_ylabel(r"$f(x_t) - f^\star$")
@@ -218,7 +236,7 @@ def plot_values(trajectories: Trajectories, *, objective: Optional[Objective] = 
             ax.set_ylabel(r"$f(x_t)$")
         ax.set_xlabel("step $t$")
         ax.set_title(title)
-        ax.legend(loc="best")
+        place_legend(ax)
     return ax.figure
 
 
@@ -236,20 +254,21 @@ def plot_contraction(hessian, *, ax: Optional[Axes] = None, names: Optional[Sequ
     with mpl.rc_context(STYLE):
         if ax is None:
             fig, ax = new_figure()
-        for name, value in zip(names, lam):
-            ax.plot(eta, np.abs(1.0 - eta * value), lw=1.3, label=f"{name}: $|1 - \\eta\\lambda|$")
+        for i, (name, value) in enumerate(zip(names, lam)):
+            ax.plot(eta, np.abs(1.0 - eta * value), label=f"{name}: $|1 - \\eta\\lambda|$",
+                    **series_style(i, width=1.4).line_kwargs())
         ax.plot(eta, gd_contraction(hessian, eta), "k--", lw=2.0, label="worst axis (max)")
         ax.axhline(1.0, color="0.5", lw=1.0)
         ax.axvline(report.max_stable, color="#D55E00", lw=1.0, ls=":")
         ax.annotate(f"$2/\\lambda_{{max}} = {report.max_stable:.3g}$", (report.max_stable, 1.05),
-                    ha="right", fontsize=9, color="#D55E00")
+                    ha="right", fontsize=10, color="#D55E00")
         ax.plot([report.best], [report.best_factor], "o", color="k")
         ax.annotate(f"best $\\eta = {report.best:.3g}$", (report.best, report.best_factor),
-                    textcoords="offset points", xytext=(0, -16), ha="center", fontsize=9)
+                    textcoords="offset points", xytext=(0, -16), ha="center", fontsize=10)
         ax.set_xlim(0.0, eta[-1])
         ax.set_ylim(0.0, 1.6)
         ax.set_xlabel(r"learning rate $\eta$")
         ax.set_ylabel("error factor per step")
         ax.set_title(title)
-        ax.legend(loc="upper left", fontsize=9)
+        place_legend(ax)
     return ax.figure
