@@ -9,6 +9,9 @@
   twice under Jupyter Book, which redeclares a constant and logs an error on
   every page.
 * A valid default colour mode, without which the theme logs an error on a first visit.
+* Formulas are not Tab stops: MathJax's menu would otherwise put every formula in the
+  keyboard's focus order (110 stops on the gradient-descent page before its first control).
+  The menu itself (right click) and the speech / MathML for screen readers stay.
 * No ``fontawesome.js``: the theme's stylesheet already draws every icon it uses
   with the Font Awesome web fonts; the 1.5 MB script (hard-wired into the theme's
   page template, so it is removed from the written pages) only made each page
@@ -40,6 +43,13 @@ def _mathjax_source() -> Path:
 
 def _configure(app, config) -> None:
     config.mathjax_path = "mathjax/tex-chtml.js"
+    mathjax = dict(config.mathjax3_config or {})
+    options = dict(mathjax.get("options", {}))
+    menu = dict(options.get("menuOptions", {}))
+    menu["settings"] = {**menu.get("settings", {}), "inTabOrder": False}
+    options["menuOptions"] = menu
+    mathjax["options"] = options
+    config.mathjax3_config = mathjax
     config.html_context.setdefault("default_mode", "auto")
 
 

@@ -222,7 +222,7 @@ class Explorer:
 
     @property
     def sliders(self) -> Dict[str, Control]:
-        """The controls, by parameter name (an older name of :attr:`controls`)."""
+        """The controls, by parameter name (an older name of ``controls``)."""
         return self.controls
 
     # -- one combination -------------------------------------------------

@@ -10,7 +10,6 @@ var CourseExplorer = (function () {
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
   var LOW = -0.5, SPAN = 2.0;           // axis fractions kept in [-0.5, 1.5], see scene.encode_polyline
-  var count = 0;
 
   function decode(text) {
     var bytes = atob(text), n = bytes.length / 2, out = new Array(n);
@@ -84,7 +83,10 @@ var CourseExplorer = (function () {
    * marks of a combination (from the precomputed table, or from the kernel) and calls draw(marks). */
   function mount(root, spec, request) {
     injectStyle();
-    var id = "course-explorer-" + (++count);
+    // Ids (of clip paths, radio groups) unique in the whole page, which may hold several explorers,
+    // each with its own copy of this script.
+    window.courseExplorerCount = (window.courseExplorerCount || 0) + 1;
+    var id = "course-explorer-" + window.courseExplorerCount;
     var W = spec.size[0], H = spec.size[1];
     var position = spec.controls.map(function (c) { return c.start; });
 
