@@ -7,7 +7,9 @@ Everything a chapter computes lives here, written to be read:
 * :mod:`course_lib.schedules` — learning-rate schedules;
 * :mod:`course_lib.runner` — :func:`run` an optimizer and get a :class:`Trajectory`;
 * :mod:`course_lib.plotting` — the course's figures;
-* :mod:`course_lib.interactive` — sliders for figures;
+* :mod:`course_lib.interactive` — controls (sliders, choices) for figures;
+* :mod:`course_lib.scene` — figures described as data, the basis of interactive figures;
+* :mod:`course_lib.notebook` — numbers glued into the text of the website;
 * :mod:`course_lib.theory` — closed-form facts (learning rates on quadratics);
 * :mod:`course_lib.exercises` — answer checkers.
 
@@ -17,7 +19,7 @@ The most used names are importable from the package itself::
 """
 
 from .exercises import Feedback, check
-from .interactive import Explorer, Slider, explore
+from .interactive import Choice, Explorer, Slider, explore
 from .objectives import (
     Objective,
     bowl3d,
@@ -67,6 +69,6 @@ __all__ = [
     "constant", "piecewise_constant", "exponential", "polynomial", "linear_decay", "cosine",
     "Trajectory", "run",
     "new_figure", "plot_1d", "plot_contour", "plot_values",
-    "Slider", "Explorer", "explore",
+    "Slider", "Choice", "Explorer", "explore",
     "Feedback", "check",
 ]

@@ -254,7 +254,11 @@ class Panel:
 
     # -- geometry --------------------------------------------------------
     def fractions(self, x, y) -> Tuple[np.ndarray, np.ndarray]:
-        """Data coordinates as fractions of the axes (0 to 1 inside; log axes in log10)."""
+        """Data coordinates as fractions of the axes (0 to 1 inside; log axes in log10).
+
+        On a log axis, zero and negative values are at ``-inf``: a line towards such a value
+        drops vertically off the bottom of the panel (it is not left out, as matplotlib does).
+        """
         u = _fraction(np.asarray(x, dtype=np.float64), self.xlim, self.xscale)
         v = _fraction(np.asarray(y, dtype=np.float64), self.ylim, self.yscale)
         return u, v
