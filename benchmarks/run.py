@@ -1,8 +1,8 @@
-"""Time one update of each course_lib optimizer against its torch.optim counterpart.
+"""Speed and weight of the course: interactive figures and pages, then optimizers against torch.optim.
 
 Run from the repository root with the project's interpreter::
 
-    .venv/bin/python benchmarks/run.py [--size N] [--repeat R] [--torch-threads K]
+    .venv/bin/python benchmarks/run.py [--size N] [--repeat R] [--torch-threads K] [--skip-figures]
 
 See benchmarks/README.md for what the numbers mean.
 """
@@ -76,7 +76,15 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="timing repeats; the minimum is reported (default 7)")
     parser.add_argument("--torch-threads", type=int, default=1,
                         help="torch intra-op threads (default 1, like numpy's single-threaded ufuncs)")
+    parser.add_argument("--skip-figures", action="store_true", help="skip the interactive figures and page weights")
     args = parser.parse_args(argv)
+
+    if not args.skip_figures:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import figures
+
+        figures.report()
+        print()
 
     try:
         import torch

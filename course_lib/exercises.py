@@ -64,7 +64,7 @@ def _parse_scalar_text(text: str) -> float:
     if not text:
         raise AnswerError("the answer is empty: type a number such as 0.25 or 1/4")
     if not _NUMBER.match(text):
-        raise AnswerError(f"could not read {text!r} as a number: write it like 0.25, 2.5e-1 or 1/4")
+        raise AnswerError(f"could not read {text!r} as a number (e.g. 0.25, 2.5e-1 or 1/4)")
     if "/" in text:
         num, den = text.split("/")
         if float(den) == 0.0:
@@ -287,7 +287,7 @@ _SELF_CHECK_JS = """(function () {
     if (!text) { throw "The answer is empty: type a number such as 0.25 or 1/4."; }
     return text.split(",").map(function (piece) {
       piece = piece.replace(/\\s+/g, "");
-      if (!NUMBER.test(piece)) { throw "Could not read '" + piece + "' as a number: write it like 0.25, 2.5e-1 or 1/4."; }
+      if (!NUMBER.test(piece)) { throw "Could not read '" + piece + "' as a number (e.g. 0.25, 2.5e-1 or 1/4)."; }
       var parts = piece.split("/"), value = Number(parts[0]);
       if (parts.length === 2) {
         if (Number(parts[1]) === 0) { throw "'" + piece + "' divides by zero."; }

@@ -325,7 +325,10 @@ class Explorer:
                     frame.append(mark_index[text])
             frames.append(frame)
         return {
-            "v": 1, "size": list(layout.size), "panels": [list(b) for b in layout.boxes], "styles": styles,
+            "v": 1, "size": list(layout.size), "panels": [list(b) for b in layout.boxes],
+            # each panel's axes, so that a drawing can be read back in data coordinates (tests do)
+            "axes": [[p.xlim[0], p.xlim[1], p.xscale, p.ylim[0], p.ylim[1], p.yscale] for p in first.panels],
+            "styles": styles,
             "controls": [self.controls[n].spec(n) for n in names], "alt": self.alt,
             "background": svg_data_url(background), "marks": marks, "frames": frames,
             "_static": static, "_style_index": style_index, "_frame": frame0,
@@ -342,7 +345,7 @@ class Explorer:
             if size is None:
                 size = [round(float(v) * 72.0, 3) for v in fig.get_size_inches()]
             marks.append({"k": "I", "src": "data:image/png;base64," + base64.b64encode(_png(fig)).decode("ascii")})
-        return {"v": 1, "size": size, "panels": [], "styles": [],
+        return {"v": 1, "size": size, "panels": [], "axes": [], "styles": [],
                 "controls": [self.controls[n].spec(n) for n in names], "alt": self.alt,
                 "background": marks[self._start_index()]["src"], "marks": marks,
                 "frames": [[k] for k in range(len(marks))], "_static": set(), "_style_index": {}, "_frame": None}
@@ -503,8 +506,10 @@ def explore(draw: Callable[..., Union[Scene, Figure]], *, alt: str = "", **contr
     >>> from course_lib import Slider, explore, ellipse, gd, run
     >>> from course_lib.scene import contour_scene
     >>> ell = ellipse()
-    >>> ex = explore(lambda lr: contour_scene(ell, {"GD": run(gd(lr=lr), ell, [-5.0, -2.0], 20)}),
-    ...              lr=Slider(values=[0.1, 0.2, 0.4], value=0.4))
+    >>> def draw(lr):
+    ...     traj = run(gd(lr=lr), ell, [-5.0, -2.0], 20)
+    ...     return contour_scene(ell, {"GD": traj})
+    >>> ex = explore(draw, lr=Slider(values=[0.1, 0.2, 0.4], value=0.4))
     >>> ex.n_frames
     3
     """

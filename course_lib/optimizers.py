@@ -133,8 +133,8 @@ def gd(lr: LearningRate = 1e-3) -> Optimizer:
     --------
     >>> import numpy as np
     >>> opt = gd(lr=0.25)
-    >>> state = opt.init(np.array([2.0]))
-    >>> x, state = opt.update(np.array([2.0]), np.array([4.0]), state)  # f = x², g = 2x
+    >>> x = np.array([2.0])         # f = x²: the gradient is 2x = 4
+    >>> x, state = opt.update(x, np.array([4.0]), opt.init(x))
     >>> x, state.t
     (array([1.]), 1)
 
@@ -269,8 +269,9 @@ def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = F
     --------
     >>> import numpy as np
     >>> opt = momentum_ema(lr=1.0, beta=0.5, debias=True)
-    >>> x, s = opt.update(np.array([0.0]), np.array([2.0]), opt.init([0.0]))
-    >>> x                              # debiased first step = plain gradient step
+    >>> x0 = np.array([0.0])
+    >>> x, s = opt.update(x0, np.array([2.0]), opt.init(x0))
+    >>> x            # the debiased first step is a plain gradient step
     array([-2.])
     """
     eta = as_schedule("lr", lr)
@@ -610,7 +611,8 @@ def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps:
     --------
     >>> import numpy as np
     >>> opt = adam(lr=0.1)
-    >>> x, s = opt.update(np.array([1.0, 1.0]), np.array([0.01, -50.0]), opt.init([1.0, 1.0]))
+    >>> x0 = np.array([1.0, 1.0])
+    >>> x, s = opt.update(x0, np.array([0.01, -50.0]), opt.init(x0))
     >>> np.round(x, 5)
     array([0.9, 1.1])
 
@@ -768,7 +770,8 @@ def newton(lr: LearningRate = 1.0) -> Optimizer:
     >>> import numpy as np
     >>> opt = newton()
     >>> H = np.diag([2.0, 8.0])                    # f = x1² + 4 x2²
-    >>> x, _ = opt.update(np.array([3.0, -1.0]), H @ np.array([3.0, -1.0]), opt.init([3.0, -1.0]), H)
+    >>> x0 = np.array([3.0, -1.0])
+    >>> x, _ = opt.update(x0, H @ x0, opt.init(x0), H)
     >>> x
     array([0., 0.])
     """
@@ -833,7 +836,8 @@ def clip(opt: Optimizer, *, max_value: Optional[float] = None, max_norm: Optiona
     --------
     >>> import numpy as np
     >>> opt = clip(gd(lr=1.0), max_norm=1.0)
-    >>> x, _ = opt.update(np.array([0.0, 0.0]), np.array([30.0, 40.0]), opt.init([0.0, 0.0]))
+    >>> x0 = np.array([0.0, 0.0])
+    >>> x, _ = opt.update(x0, np.array([30.0, 40.0]), opt.init(x0))
     >>> x
     array([-0.6, -0.8])
     """

@@ -18,7 +18,9 @@ Example
 -------
 >>> from course_lib import ellipse, gd, run
 >>> from course_lib.scene import contour_scene
->>> scene = contour_scene(ellipse(), {"GD": run(gd(lr=0.4), ellipse(), [-5.0, -2.0], 20)})
+>>> ell = ellipse()
+>>> traj = run(gd(lr=0.4), ell, [-5.0, -2.0], 20)
+>>> scene = contour_scene(ell, {"GD": traj})
 >>> [panel.xlabel for panel in scene.panels]
 ['$x_1$']
 """
@@ -501,6 +503,13 @@ def _clip_polyline(u: np.ndarray, v: np.ndarray) -> List[Tuple[np.ndarray, np.nd
     inside = finite & (u >= lo) & (u <= hi) & (v >= lo) & (v <= hi)
     if inside.all():
         return [(u, v)] if len(u) else []
+    # Liang-Barsky divides by the segment's extent; for a tiny extent the quotient is +-inf,
+    # which its min/max handle correctly.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return _clip_pieces(u, v, finite, inside, lo, hi)
+
+
+def _clip_pieces(u, v, finite, inside, lo, hi) -> List[Tuple[np.ndarray, np.ndarray]]:
     pieces, cu, cv = [], [], []
 
     def flush():

@@ -148,7 +148,7 @@ def polynomial(eta0: float, alpha: float = 0.5, beta: float = 1.0) -> Schedule:
     Examples
     --------
     >>> eta = polynomial(1.0, alpha=0.5, beta=0.1)
-    >>> round(eta(30), 6)                          # (0.1*30 + 1)^(-1/2) = 1/2
+    >>> round(eta(30), 6)               # (0.1*30 + 1)^(-1/2) = 1/2
     0.5
     """
     eta0 = check_positive("eta0", eta0)

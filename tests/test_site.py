@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
+import numpy as np
 import pytest
 import yaml
 
@@ -32,6 +33,8 @@ CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 MAX_PAGE_BYTES = 3_000_000
+DESKTOP, PHONE, TABLET = 1280, 390, 900
+WIDTHS = [DESKTOP, PHONE]
 
 
 def _pages() -> list[str]:
@@ -100,8 +103,8 @@ class Visit:
     transferred: dict = field(default_factory=dict)   # url -> bytes received (uncompressed)
 
 
-def open_page(browser, base_url: str, path: str) -> Visit:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def open_page(browser, base_url: str, path: str, width: int = DESKTOP) -> Visit:
+    page = browser.new_page(viewport={"width": width, "height": 900})
     visit = Visit(page, base_url)
 
     def route(r):
@@ -134,13 +137,13 @@ def open_page(browser, base_url: str, path: str) -> Visit:
 
 @pytest.fixture(scope="session")
 def visits(browser, base_url):
-    """Each page loaded once, shared by the per-page checks."""
+    """Each page loaded once per width, shared by the per-page checks."""
     cache = {}
 
-    def get(path: str) -> Visit:
-        if path not in cache:
-            cache[path] = open_page(browser, base_url, path)
-        return cache[path]
+    def get(path: str, width: int = DESKTOP) -> Visit:
+        if (path, width) not in cache:
+            cache[path, width] = open_page(browser, base_url, path, width)
+        return cache[path, width]
 
     yield get
     for visit in cache.values():
@@ -149,9 +152,10 @@ def visits(browser, base_url):
 
 # ----------------------------------------------------------- every page
 
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_without_console_errors_or_failed_requests(visits, path):
-    visit = visits(path)
+def test_page_loads_without_console_errors_or_failed_requests(visits, path, width):
+    visit = visits(path, width)
     assert visit.errors == []
     assert visit.failed == []
 
@@ -186,10 +190,11 @@ def test_images_load_and_content_images_have_alt_text(visits, path):
     assert [i["src"] for i in images if i["content"] and not i["alt"].strip()] == []
 
 
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", PAGES)
-def test_page_weight_is_below_3_mb(visits, path):
+def test_page_weight_is_below_3_mb(visits, path, width):
     """Everything the page loads (HTML, scripts, styles, fonts, images), uncompressed."""
-    transferred = visits(path).transferred
+    transferred = visits(path, width).transferred
     total = sum(transferred.values())
     heaviest = sorted(transferred.items(), key=lambda item: -item[1])[:5]
     assert total < MAX_PAGE_BYTES, f"{path} weighs {total / 1e6:.2f} MB; heaviest: {heaviest}"
@@ -197,36 +202,272 @@ def test_page_weight_is_below_3_mb(visits, path):
 
 # ------------------------------------------------------------ interaction
 
-def _elements(visits, selector: str) -> list:
+def _elements(visits, selector: str, width: int = DESKTOP) -> list:
     """(page path, element) for every element matching ``selector`` on any page; at least one must exist."""
-    found = [(p, element) for p in PAGES for element in visits(p).page.locator(selector).all()]
+    found = [(p, element) for p in PAGES for element in visits(p, width).page.locator(selector).all()]
     assert found, f"no page has {selector}"
     return found
 
 
-def test_kernel_free_interactive_figures_change_with_their_controls(visits):
-    for path, explorer in _elements(visits, ".course-explorer"):
-        image = explorer.locator("img.course-explorer-frame")
-        for control in explorer.locator("input[type=range]").all():
-            before_src, before_alt = image.get_attribute("src"), image.get_attribute("alt")
-            before_label = control.locator("xpath=following-sibling::output").inner_text()
-            current, top = int(control.input_value()), int(control.get_attribute("max"))
-            control.fill(str(0 if current != 0 else top))
-            assert image.get_attribute("src") != before_src, f"{path}: the figure did not change"
-            assert image.get_attribute("alt") != before_alt
-            assert control.locator("xpath=following-sibling::output").inner_text() != before_label
+# ---------------------------------------------------- interactive figures
+
+_DRAWN = """root => {
+    const svg = root.querySelector('svg.course-explorer-marks');
+    const box = svg.getBoundingClientRect();
+    const paths = Array.from(svg.querySelectorAll('path')).filter(p => p.getAttribute('fill') === 'none')
+        .map(p => ({stroke: p.getAttribute('stroke'), d: p.getAttribute('d'),
+                    clip: p.parentNode.getAttribute('clip-path')}));
+    const texts = Array.from(svg.querySelectorAll('text')).map(t => t.textContent);
+    const inputs = Array.from(root.querySelectorAll('input[type=range]')).map(i => i.getAttribute('aria-valuetext'));
+    return {paths, texts, inputs, scale: box.width / svg.viewBox.baseVal.width, alt: root.querySelector('img').alt};
+}"""
 
 
-def test_solutions_are_folded_and_open_on_click(visits):
-    for path, solution in _elements(visits, ".solution.dropdown"):
+def _explorer_data(explorer) -> dict:
+    return json.loads(explorer.locator("script.course-explorer-data").text_content())
+
+
+def _combinations(data):
+    shape = [len(c["labels"]) for c in data["controls"]]
+    for index in range(int(np.prod(shape))):
+        position, rest = [], index
+        for n in reversed(shape):
+            position.insert(0, rest % n)
+            rest //= n
+        yield index, position
+
+
+def _set_position(explorer, data, position):
+    ranges = explorer.locator("input[type=range]").all()
+    r = 0
+    for control, k in zip(data["controls"], position):
+        if control["kind"] == "choice":
+            explorer.locator(f"fieldset label:nth-of-type({k + 1}) input").check()
+        else:
+            ranges[r].fill(str(k))
+            r += 1
+
+
+def _vertices(d: str) -> np.ndarray:
+    return np.array([[float(v) for v in pair.split()] for pair in d[1:].split("L")])
+
+
+def _expected_lines(data, marks):
+    """Each line mark as viewBox points (pt), decoded in Python from the page's data."""
+    from course_lib.scene import decode_polyline
+
+    out = []
+    for mark in marks:
+        if mark["k"] != "L" or data["styles"][mark["s"]]["w"] == 0:
+            continue
+        x0, y0, w, h = data["panels"][mark["p"]]
+        for piece in mark["d"]:
+            u, v = decode_polyline(piece)
+            if len(u) > 1:
+                out.append(np.column_stack([x0 + u * w, y0 + (1 - v) * h]))
+    return out
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_interactive_figure_draws_the_python_data_at_every_position(visits, width):
+    """For every combination of every explorer: the lines drawn are the page's data within a pixel,
+    the texts (e.g. "diverged at step k") are the data's texts, and screen readers hear the values."""
+    for path, explorer in _elements(visits, ".course-explorer", width):
+        data = _explorer_data(explorer)
+        for index, position in _combinations(data):
+            _set_position(explorer, data, position)
+            drawn = explorer.evaluate(_DRAWN)
+            marks = [data["marks"][k] for k in data["frames"][index]]
+            expected = _expected_lines(data, marks)
+            got = [_vertices(p["d"]) for p in drawn["paths"]]
+            assert len(got) == len(expected), f"{path} {position}: {len(got)} lines drawn, {len(expected)} in the data"
+            for a, b in zip(got, expected):
+                assert a.shape == b.shape
+                assert np.abs(a - b).max() * drawn["scale"] < 1.0, f"{path} {position}: more than a pixel off"
+            assert drawn["texts"] == [m["t"] for m in marks if m["k"] == "T"]
+            labels = [c["labels"][k] for c, k in zip(data["controls"], position) if c["kind"] != "choice"]
+            assert drawn["inputs"] == labels            # aria-valuetext: the value, not the index
+            for text in drawn["texts"]:
+                assert text in drawn["alt"]             # and the alt text says it too
+
+
+def test_the_condition_number_figure_shows_what_course_lib_computes(visits):
+    """End to end: the path drawn at each (η, κ), read back through the exported axes, is the
+    trajectory course_lib computes, within a pixel; divergence is announced where and when run says."""
+    from course_lib import gd, quadratic, run
+
+    page = visits("chapters/04_gradient_descent/gradient_descent.html").page
+    explorer = page.locator(".course-explorer", has_text="condition number κ")
+    data = _explorer_data(explorer)
+    (xlo, xhi, _, ylo, yhi, _), box = data["axes"][0], data["panels"][0]
+    lrs = [float(v) for v in data["controls"][0]["labels"]]
+    kappas = [float(v) for v in data["controls"][1]["labels"]]
+    diverged = 0
+    for index, (i, j) in _combinations(data):
+        _set_position(explorer, data, [i, j])
+        drawn = explorer.evaluate(_DRAWN)
+        q = quadratic(np.diag([1.0 / kappas[j], 1.0]))
+        traj = run(gd(lr=lrs[i]), q, x0=[-4.0, 1.0], steps=40, max_distance=10)
+        pieces = [_vertices(p["d"]) for p in drawn["paths"] if p["stroke"] == "#0072B2" and "clip0" in p["clip"]]
+        vertices = np.vstack(pieces)
+        drawn_xy = np.column_stack([xlo + (vertices[:, 0] - box[0]) / box[2] * (xhi - xlo),
+                                    ylo + (1 - (vertices[:, 1] - box[1]) / box[3]) * (yhi - ylo)])
+        px = box[2] / (xhi - xlo) * drawn["scale"]          # pixels per unit (equal scales)
+        inside = np.all((traj.xs >= [xlo, ylo]) & (traj.xs <= [xhi, yhi]), axis=1)
+        for point in traj.xs[inside]:                      # every iterate in view is drawn ...
+            assert np.min(np.linalg.norm(drawn_xy - point, axis=1)) * px < 1.0, (lrs[i], kappas[j], point)
+        for point in drawn_xy:                             # ... and nothing is drawn off the path
+            assert _distance_to_path(point, traj.xs) * px < 1.0, (lrs[i], kappas[j], point)
+        notes = [t for t in drawn["texts"] if "diverged" in t]
+        assert notes == ([f"gradient descent: diverged at step {traj.diverged_at}"] if traj.diverged else [])
+        diverged += traj.diverged
+    assert diverged >= len(kappas)          # the largest rate diverges at every κ
+
+
+def _distance_to_path(point, xs) -> float:
+    a, b = xs[:-1], xs[1:]
+    if len(xs) == 1:
+        return float(np.linalg.norm(point - xs[0]))
+    ab = b - a
+    t = np.clip(np.einsum("ij,ij->i", point - a, ab) / np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-300), 0, 1)
+    return float(np.min(np.linalg.norm(a + t[:, None] * ab - point, axis=1)))
+
+
+def test_sliders_work_with_the_keyboard(visits):
+    page = visits("chapters/04_gradient_descent/gradient_descent.html").page
+    explorer = page.locator(".course-explorer", has_text="condition number κ")
+    slider = explorer.locator("input[type=range]").first
+    labels = _explorer_data(explorer)["controls"][0]["labels"]
+    slider.focus()
+    page.keyboard.press("Home")
+    assert slider.input_value() == "0" and slider.get_attribute("aria-valuetext") == labels[0]
+    page.keyboard.press("ArrowRight")
+    assert slider.get_attribute("aria-valuetext") == labels[1]
+    page.keyboard.press("End")
+    assert slider.get_attribute("aria-valuetext") == labels[-1]
+    assert "diverged" in explorer.locator(".course-explorer-status").inner_text()   # said, not only drawn
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_controls_are_large_enough_to_touch(visits, width):
+    for path, control in _elements(visits, ".course-explorer input[type=range]", width):
+        assert control.bounding_box()["height"] >= 40, f"{path}: a slider is too small to touch"
+
+
+def test_figures_are_drawn_at_a_readable_size_on_a_desktop(visits):
+    """Figures have 10 pt text at their natural size; shown at >= 75 % of it, text is >= 10 px."""
+    for path in PAGES:
+        sizes = visits(path).page.evaluate("""() => Array.from(document.querySelectorAll('article img'))
+            .filter(img => img.closest('.cell_output') || img.closest('.course-explorer'))
+            .map(img => ({src: img.src.slice(-60), shown: img.clientWidth, natural: img.naturalWidth}))""")
+        for size in sizes:
+            assert size["shown"] >= 0.75 * size["natural"] - 1, f"{path}: {size}"
+
+
+def test_the_live_widget_speaks_the_same_protocol_as_the_page(browser):
+    """The anywidget version: the page's script, with the kernel's role played by this process."""
+    pytest.importorskip("anywidget")
+    from course_lib import Slider, ellipse, explore, gd, run
+    from course_lib.scene import contour_scene
+
+    ell = ellipse()
+    ex = explore(lambda lr: contour_scene(ell, {"GD": run(gd(lr=lr), ell, [-5.0, -2.0], 20, max_distance=10)}),
+                 lr=Slider(values=[0.1, 0.4, 0.6], value=0.4))
+    widget = ex.widget()
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def kernel(position):
+        widget.position = position
+        return widget.marks
+
+    page.expose_function("kernel", kernel)
+    page.set_content("<div id=out></div>")
+    page.evaluate("""([esm, spec, marks, position]) => {
+        const state = {spec, marks, position}, listeners = {};
+        const model = {
+            get: k => state[k], set: (k, v) => { state[k] = v; },
+            on: (e, f) => { (listeners[e] = listeners[e] || []).push(f); }, off: () => {},
+            save_changes: async () => { state.marks = await window.kernel(state.position);
+                                        (listeners['change:marks'] || []).forEach(f => f()); },
+        };
+        const url = URL.createObjectURL(new Blob([esm], {type: 'text/javascript'}));
+        return import(url).then(m => m.default.render({model, el: document.getElementById('out')}));
+    }""", [widget._esm, widget.spec, widget.marks, widget.position])
+    slider = page.locator("#out input[type=range]")
+    slider.fill("2")
+    page.wait_for_function("() => document.querySelector('#out .course-explorer-status').textContent.length > 0")
+    assert widget.position == [2]
+    traj = run(gd(lr=0.6), ell, [-5.0, -2.0], 20, max_distance=10)
+    assert page.locator("#out .course-explorer-status").inner_text() == f"GD: diverged at step {traj.diverged_at}"
+    assert errors == []
+    page.close()
+
+
+# ------------------------------------------------- phones, keyboards, readers
+
+@pytest.mark.parametrize("width", [PHONE, TABLET])
+@pytest.mark.parametrize("path", PAGES)
+def test_navigation_opens_on_phones_and_tablets(browser, base_url, path, width):
+    visit = open_page(browser, base_url, path, width)
+    page = visit.page
+    toggle = [b for b in page.locator("button.primary-toggle").all() if b.is_visible()]
+    assert toggle, f"{path} at {width} px: no visible navigation button"
+    toggle[0].click()
+    dialog = page.locator("#pst-primary-sidebar-modal")
+    dialog.wait_for(state="visible", timeout=5000)
+    assert dialog.locator("a.reference").count() >= 2, "the chapter list is not in the opened navigation"
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden", timeout=5000)
+    secondary = [b for b in page.locator("button.secondary-toggle").all() if b.is_visible()]
+    if secondary and page.locator("#pst-secondary-sidebar .toc-entry").count():
+        secondary[0].click()
+        page.locator("#pst-secondary-sidebar-modal").wait_for(state="visible", timeout=5000)
+    page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_formulas_are_not_tab_stops(visits, path):
+    focusable = visits(path).page.evaluate("""() => Array.from(document.querySelectorAll('mjx-container'))
+        .filter(m => m.tabIndex >= 0 || m.querySelector('[tabindex]:not([tabindex="-1"])')).length""")
+    assert focusable == 0
+
+
+def test_the_tab_key_reaches_the_figure_controls_quickly(browser, base_url):
+    visit = open_page(browser, base_url, "chapters/04_gradient_descent/gradient_descent.html")
+    page = visit.page
+    for presses in range(1, 61):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.matches('.course-explorer input')"):
+            break
+    else:
+        pytest.fail("60 presses of Tab did not reach an interactive figure's control")
+    page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_overflows_on_a_desktop_and_wide_content_scrolls_on_a_phone(visits, path):
+    query = """() => Array.from(document.querySelectorAll('article pre, article div.math-wrapper, article .cell_output, article table'))
+        .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+        .map(e => ({tag: e.tagName, cls: e.className, text: e.textContent.slice(0, 60), overflow: getComputedStyle(e).overflowX}))"""
+    assert visits(path, DESKTOP).page.evaluate(query) == []
+    for wide in visits(path, PHONE).page.evaluate(query):
+        assert wide["overflow"] in ("auto", "scroll"), f"{path}: cut off on a phone: {wide}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_solutions_are_folded_and_open_on_click(visits, width):
+    for path, solution in _elements(visits, ".solution.dropdown", width):
         body = solution.locator("> :not(.admonition-title)").first
         assert not body.is_visible(), f"{path}: a solution is shown before it is opened"
         solution.locator("button.toggle-button").click()
         body.wait_for(state="visible", timeout=5000)
 
 
-def test_answer_boxes_tell_right_from_wrong(visits):
-    for path, form in _elements(visits, "form.course-selfcheck"):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_answer_boxes_tell_right_from_wrong(visits, width):
+    for path, form in _elements(visits, "form.course-selfcheck", width):
         key = form.get_attribute("data-exercise")
         data = json.loads(form.locator("script.course-selfcheck-data").text_content())
         assert data["answer"] == pytest.approx(EXERCISES[key].answer.tolist())   # the page's answer is course_lib's
@@ -257,7 +498,7 @@ def test_dark_mode_keeps_figures_and_text_readable(browser, base_url):
             return Array.from(ctx.getImageData(1, 1, 1, 1).data);
         };
         const figures = Array.from(document.querySelectorAll('article img'))
-            .filter(img => img.closest('.cell_output') || img.classList.contains('course-explorer-frame'));
+            .filter(img => img.closest('.cell_output') || img.closest('.course-explorer'));
         const box = document.querySelector('form.course-selfcheck');
         return {theme: document.documentElement.dataset.theme, corners: figures.map(corner),
                 text: getComputedStyle(document.querySelector('article p')).color,
