@@ -39,6 +39,9 @@ def _flag(over: bool) -> str:
 
 def collect_explorers() -> List[Tuple[str, object]]:
     """Run every chapter notebook's code (outside Jupyter) and keep the explorers it creates."""
+    import contextlib
+    import io
+
     import nbformat
 
     import course_lib
@@ -66,9 +69,10 @@ def collect_explorers() -> List[Tuple[str, object]]:
             cwd = os.getcwd()
             os.chdir(path.parent)
             try:
-                for cell in nb.cells:
-                    if cell.cell_type == "code" and "remove-cell" not in cell.metadata.get("tags", []):
-                        exec(compile(cell.source, f"{path.name}", "exec"), namespace)
+                with contextlib.redirect_stdout(io.StringIO()):      # the notebooks' own prints
+                    for cell in nb.cells:
+                        if cell.cell_type == "code" and "remove-cell" not in cell.metadata.get("tags", []):
+                            exec(compile(cell.source, f"{path.name}", "exec"), namespace)
             finally:
                 os.chdir(cwd)
     finally:

@@ -65,6 +65,10 @@ class Objective:
     variables : tuple of str
         The variables' names in LaTeX (``("w_1", "w_2")`` for the error surface),
         used to label plot axes. Defaults to ``x`` or ``x_1, ..., x_d``.
+    cache_key : tuple
+        Identifies the function by value (its kind and parameters), so that two equal
+        objectives built separately share cached work, such as contour lines. Empty
+        (the default) when unknown: the object itself is then the identity.
     """
 
     name: str
@@ -76,6 +80,7 @@ class Objective:
     minimizer: Optional[np.ndarray] = None
     bounds: Bounds = ()
     variables: Tuple[str, ...] = ()
+    cache_key: tuple = field(default=(), repr=False, compare=False)
 
     def __post_init__(self):
         if not self.variables:
@@ -144,6 +149,8 @@ def quadratic(A, b=None, c: float = 0.0, *, name: str = "quadratic", latex: str 
     d = A.shape[0]
 
     def f(x):
+        if x.ndim == 1:                 # one point: the common case inside run's loop
+            return 0.5 * (x @ A @ x) + b @ x + c
         flat = x.reshape(d, -1)
         vals = 0.5 * np.einsum("in,ij,jn->n", flat, A, flat) + b @ flat + c
         return vals.reshape(x.shape[1:])
@@ -164,6 +171,7 @@ def quadratic(A, b=None, c: float = 0.0, *, name: str = "quadratic", latex: str 
         minimizer=minimizer,
         bounds=bounds,
         variables=variables,
+        cache_key=("quadratic", A.tobytes(), b.tobytes(), c),
     )
 
 
@@ -191,11 +199,15 @@ def _centred_quadratic(A, centre, offset, *, name: str, latex: str, bounds: Boun
     d = A.shape[0]
 
     def f(x):
+        if x.ndim == 1:                 # one point: the common case inside run's loop
+            e = x - m
+            return 0.5 * (e @ A @ e) + offset
         e = x.reshape(d, -1) - m[:, None]
         return (0.5 * np.einsum("in,ij,jn->n", e, A, e) + offset).reshape(x.shape[1:])
 
     return Objective(name=name, dim=d, f=f, grad=lambda x: A @ (x - m), hess=lambda x: A.copy(),
-                     latex=latex, minimizer=m.copy(), bounds=bounds, variables=variables)
+                     latex=latex, minimizer=m.copy(), bounds=bounds, variables=variables,
+                     cache_key=("centred quadratic", A.tobytes(), m.tobytes(), float(offset)))
 
 
 def error_surface() -> Objective:

@@ -13,7 +13,7 @@ from course_lib import (ellipse, error_surface, gd, new_figure, newton, parabola
 from course_lib.notebook import glue
 from course_lib.plotting import plot_contraction
 from course_lib.scene import (Panel, Scene, Style, contour_scene, decode_polyline, encode_polyline, scene_figure,
-                              svg_bytes)
+                              simplify_polyline, svg_bytes)
 
 STEP = 2.0 / 65535        # one quantum of the encoding, in axis fractions
 
@@ -54,6 +54,31 @@ def test_clipped_lines_stay_on_the_original_line_and_inside_the_box(points):
         assert np.all((du >= -0.5 - STEP) & (du <= 1.5 + STEP) & (dv >= -0.5 - STEP) & (dv <= 1.5 + STEP))
         for p in zip(du, dv):
             assert _distance_to_polyline(np.array(p), u, v) <= 2 * STEP
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(coords, coords), min_size=2, max_size=60), st.floats(1e-4, 0.1))
+def test_simplified_lines_stay_within_the_tolerance_of_the_exact_ones(points, tolerance):
+    u, v = np.array(points).T
+    su, sv = simplify_polyline(u, v, tolerance)
+    assert (su[0], sv[0], su[-1], sv[-1]) == (u[0], v[0], u[-1], v[-1]) and len(su) <= len(u)
+    for p in zip(u, v):                       # every dropped vertex is close to the simplified line
+        assert _distance_to_polyline(np.array(p), su, sv) <= tolerance + 1e-12
+
+
+def test_contour_lines_on_the_page_are_lighter_than_the_exact_ones():
+    from course_lib.scene import CONTOUR_TOLERANCE, contour_lines, encode_item
+
+    ell = ellipse()
+    panel = Panel((-5.5, 1.5), (-3.0, 3.0)).contour(ell, [0.1, 1.0, 4.0])
+    exact = contour_lines(ell, panel, [0.1, 1.0, 4.0])
+    mark = encode_item(0, panel, panel.items[0], 0)
+    sent = [decode_polyline(piece) for piece in mark["d"]]
+    assert sum(len(u) for u, _ in sent) < 0.5 * sum(len(x) for x, _ in exact)
+    for (x, y), (su, sv) in zip(exact, sent):
+        u, v = panel.fractions(x, y)
+        worst = max(_distance_to_polyline(np.array(p), su, sv) for p in zip(u, v))
+        assert worst <= CONTOUR_TOLERANCE + STEP
 
 
 def test_the_visible_part_of_a_line_that_leaves_the_box_is_exact():
