@@ -121,6 +121,8 @@ def test_decaying_schedules_never_increase_and_stay_in_range(t):
     warm = SCHEDULES[6]
     if t >= 50:                                       # after warm-up
         assert 0.01 <= warm(t + 1) <= warm(t) <= 0.5
+    elif t == 49:       # the warm-up ends at the peak, where the cosine starts: held for two steps
+        assert warm(49) == warm(50) == 0.5
     else:
         assert warm(t) < warm(t + 1) <= 0.5
 
