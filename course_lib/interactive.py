@@ -306,23 +306,27 @@ class Explorer:
         background = svg_bytes(fig)
         layout = layout_of(fig, drawn=True)
 
-        styles, style_index, marks, mark_index, frames = [], {}, [], {}, []
+        # Each distinct item is encoded once (its key says what it looks like), and equal marks
+        # are stored once: contour lines that depend on one control only are shared, for example.
+        styles, style_index, marks, encoded, by_text, frames = [], {}, [], {}, {}, []
         for scene, item_keys in zip(scenes, keys):
             frame = []
             for i, panel in enumerate(scene.panels):
                 for item, key in zip(panel.items, item_keys[i]):
                     if key in static:
                         continue
-                    s = tuple(item.style)
-                    if s not in style_index:
-                        style_index[s] = len(styles)
-                        styles.append(item.style.encode())
-                    mark = encode_item(i, panel, item, style_index[s])
-                    text = json_dumps(mark)
-                    if text not in mark_index:
-                        mark_index[text] = len(marks)
-                        marks.append(mark)
-                    frame.append(mark_index[text])
+                    if (i, key) not in encoded:
+                        s = tuple(item.style)
+                        if s not in style_index:
+                            style_index[s] = len(styles)
+                            styles.append(item.style.encode())
+                        mark = encode_item(i, panel, item, style_index[s])
+                        text = json_dumps(mark)
+                        if text not in by_text:
+                            by_text[text] = len(marks)
+                            marks.append(mark)
+                        encoded[i, key] = by_text[text]
+                    frame.append(encoded[i, key])
             frames.append(frame)
         return {
             "v": 1, "size": list(layout.size), "panels": [list(b) for b in layout.boxes],
@@ -331,7 +335,7 @@ class Explorer:
             "styles": styles,
             "controls": [self.controls[n].spec(n) for n in names], "alt": self.alt,
             "background": svg_data_url(background), "marks": marks, "frames": frames,
-            "_static": static, "_style_index": style_index, "_frame": frame0,
+            "_static": static, "_style_index": style_index, "_frame": frame0, "_encoded": encoded,
         }
 
     def _build_images(self) -> dict:
@@ -348,7 +352,8 @@ class Explorer:
         return {"v": 1, "size": size, "panels": [], "axes": [], "styles": [],
                 "controls": [self.controls[n].spec(n) for n in names], "alt": self.alt,
                 "background": marks[self._start_index()]["src"], "marks": marks,
-                "frames": [[k] for k in range(len(marks))], "_static": set(), "_style_index": {}, "_frame": None}
+                "frames": [[k] for k in range(len(marks))], "_static": set(), "_style_index": {}, "_frame": None,
+                "_encoded": {}}
 
     def _start_index(self) -> int:
         index = 0
@@ -372,7 +377,11 @@ class Explorer:
         marks = []
         for i, panel in enumerate(out.panels):
             for item in panel.items:
-                if item.key(panel) in built["_static"]:
+                key = item.key(panel)
+                if key in built["_static"]:
+                    continue
+                if (i, key) in built["_encoded"]:          # drawn before: contour lines, say
+                    marks.append(built["marks"][built["_encoded"][i, key]])
                     continue
                 s = built["_style_index"].get(tuple(item.style))
                 mark = encode_item(i, panel, item, 0 if s is None else s)

@@ -121,6 +121,33 @@ def test_marks_that_depend_on_one_control_only_are_stored_once():
     assert len(contour_marks) == 2          # one set of contour lines per kappa, shared by the 3 rates
 
 
+def test_three_controls_including_a_choice_of_method():
+    from course_lib import momentum
+
+    def draw(lr, beta, start):
+        opt = gd(lr=lr) if beta == 0 else momentum(lr=lr, beta=beta)
+        return contour_scene(ELL, {"run": run(opt, ELL, start, 15, max_distance=10)},
+                             bounds=((-5.5, 1.5), (-3.0, 3.0)))
+
+    ex = explore(draw, lr=Slider.log(0.01, 1.0, 5, value=0.1), beta=Slider(values=[0.0, 0.5, 0.9], value=0.5),
+                 start=Choice({"left": [-5.0, -2.0], "top": [0.0, 2.5]}, label="start"))
+    built = ex.build()
+    assert len(built["frames"]) == 5 * 3 * 2 and [c["kind"] for c in built["controls"]] == ["slider", "slider", "choice"]
+    widget = ex.widget()
+    widget.position = [4, 2, 1]                    # lr = 1, beta = 0.9, from the top
+    assert widget.marks == [built["marks"][k] for k in built["frames"][4 * 6 + 2 * 2 + 1]]
+
+
+def test_equal_objectives_built_twice_share_their_contour_lines():
+    from course_lib.scene import Panel
+
+    a, b, c = (quadratic(np.diag([1.0, k])) for k in (2.0, 2.0, 3.0))
+    assert a.cache_key == b.cache_key != c.cache_key
+    keys = [Panel((-1.0, 1.0), (-1.0, 1.0)).contour(q, [0.1, 0.5]) for q in (a, b, c)]
+    digests = [p.items[0].key(p) for p in keys]
+    assert digests[0] == digests[1] != digests[2]
+
+
 def test_axes_that_change_with_the_controls_are_refused_with_the_reason():
     def draw(lr):
         return contour_scene(ELL, {f"GD, η = {lr}": run(gd(lr=lr), ELL, [-5.0, -2.0], 5)})
