@@ -20,7 +20,7 @@ import numbers
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, Dict, Optional, Sequence, Tuple
+from typing import Callable, Dict, Sequence, Tuple
 
 import numpy as np
 

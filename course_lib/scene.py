@@ -34,7 +34,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 import matplotlib as mpl
 import numpy as np

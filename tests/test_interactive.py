@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from course_lib import Choice, Slider, ellipse, explore, gd, parabola, plot_contour, quadratic, run
+from course_lib import Choice, Slider, ellipse, explore, gd, plot_contour, quadratic, run
 from course_lib.interactive import Explorer
-from course_lib.scene import Scene, contour_scene, decode_polyline
+from course_lib.scene import contour_scene, decode_polyline
 
 
 # ---------------------------------------------------------------- controls
