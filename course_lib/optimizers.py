@@ -13,13 +13,21 @@ are left as they were, so a trajectory can be replayed or branched at will.
 The state is a :class:`typing.NamedTuple` whose fields carry the names of the
 symbols in the update equations.
 
+A method that needs more than the gradient names what it needs in ``needs`` and
+receives it as a keyword argument: Newton's method has ``needs == ("hessian",)`` and
+is called as ``update(x, g, state, hessian=H)``; :func:`course_lib.runner.run` supplies
+each named input from the problem. ``update`` checks its inputs and then calls
+``step``, the update itself, written line by line as its equations; ``run``, which has
+checked the start and checks every gradient, calls ``step`` directly.
+
 ``lr`` is always either a positive number or a schedule (a function of the step
 number, see :mod:`course_lib.schedules`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
+from types import MappingProxyType
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple
 
 import numpy as np
 
@@ -40,23 +48,56 @@ __all__ = [
 
 
 class Optimizer(NamedTuple):
-    """An optimizer: its ``init`` and ``update`` functions, with its name and hyperparameters."""
+    """An optimizer: its ``init`` and ``step`` functions, its name, hyperparameters and extra inputs.
+
+    ``hyperparams`` is read-only and holds plain Python numbers (or schedules): what the
+    repr shows is what ``step`` uses.
+    """
 
     init: Callable[[Any], Any]
-    update: Callable[..., Tuple[np.ndarray, Any]]
+    step: Callable[..., Tuple[np.ndarray, Any]]
+    """The update, unchecked: ``step(x, g, state, **extras)`` for float arrays ``x`` and ``g``."""
     name: str
-    hyperparams: Dict[str, Any]
-    needs_hessian: bool = False
-    """True for second-order methods, whose ``update`` takes the Hessian as a fourth argument."""
+    hyperparams: Mapping[str, Any]
+    needs: Tuple[str, ...] = ()
+    """Names of the inputs ``update`` needs besides the gradient, passed as keywords (e.g. ``hessian``)."""
+
+    def update(self, x, g, state, **extras) -> Tuple[np.ndarray, Any]:
+        """Check the inputs, then take one step: returns the next point and state."""
+        x, g = _check_point_and_gradient(x, g)
+        missing = [name for name in self.needs if name not in extras]
+        unknown = [name for name in extras if name not in self.needs]
+        if missing:
+            raise ValueError(f"{self!r} needs {', '.join(missing)}: call update(x, g, state, "
+                             f"{', '.join(f'{n}=...' for n in missing)})")
+        if unknown:
+            raise ValueError(f"{self!r} takes no {', '.join(unknown)}"
+                             + (f" (it needs {', '.join(self.needs)})" if self.needs else ""))
+        return self.step(x, g, state, **extras)
+
+    @property
+    def needs_hessian(self) -> bool:
+        """True for second-order methods (``"hessian" in needs``)."""
+        return "hessian" in self.needs
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={_show(v)}" for k, v in self.hyperparams.items())
         return f"{self.name}({args})"
 
 
+def _optimizer(init, step, name: str, hyperparams: Dict[str, Any], needs: Tuple[str, ...] = ()) -> Optimizer:
+    """An :class:`Optimizer` whose hyperparameters are frozen as plain numbers."""
+    return Optimizer(init, step, name, MappingProxyType({k: _plain(v) for k, v in hyperparams.items()}), needs)
+
+
+def _plain(value):
+    """NumPy scalars as Python numbers (``0.1``, not ``np.float64(0.1)``); the rest unchanged."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _show(value) -> str:
     """A hyperparameter as text: a schedule by its name, a number by its repr."""
-    if callable(value):
+    if callable(value) and not isinstance(value, Optimizer):
         return getattr(value, "__name__", "schedule")
     return repr(value)
 
@@ -149,13 +190,12 @@ def gd(lr: LearningRate = 1e-3) -> Optimizer:
         _check_start(x0)
         return GDState(t=0)
 
-    def update(x, g, state: GDState) -> Tuple[np.ndarray, GDState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: GDState) -> Tuple[np.ndarray, GDState]:
         eta_t = eta(state.t)          # rate of this step
         x_next = x - eta_t * g        # step against the gradient
         return x_next, GDState(t=state.t + 1)
 
-    return Optimizer(init, update, "gd", {"lr": lr})
+    return _optimizer(init, step, "gd", {"lr": lr})
 
 
 def _zeros_like(x0) -> np.ndarray:
@@ -223,13 +263,12 @@ def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
 
-    def update(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
         v = beta * state.v + g            # velocity: decayed old velocity plus the new gradient
         x_next = x - eta(state.t) * v      # move along the velocity
         return x_next, MomentumState(t=state.t + 1, v=v)
 
-    return Optimizer(_momentum_init, update, "momentum", {"lr": lr, "beta": beta})
+    return _optimizer(_momentum_init, step, "momentum", {"lr": lr, "beta": beta})
 
 
 def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = False) -> Optimizer:
@@ -278,15 +317,14 @@ def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = F
     beta = check_unit_interval("beta", beta)
     debias = bool(debias)
 
-    def update(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
         t = state.t + 1
         v = beta * state.v + (1.0 - beta) * g           # moving average of gradients
         direction = v / (1.0 - beta**t) if debias else v  # optionally undo the pull towards v_0 = 0
         x_next = x - eta(state.t) * direction
         return x_next, MomentumState(t=t, v=v)
 
-    return Optimizer(_momentum_init, update, "momentum_ema", {"lr": lr, "beta": beta, "debias": debias})
+    return _optimizer(_momentum_init, step, "momentum_ema", {"lr": lr, "beta": beta, "debias": debias})
 
 
 def nesterov(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
@@ -330,13 +368,12 @@ def nesterov(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
 
-    def update(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
         v = beta * state.v + g                    # velocity, as in momentum
         x_next = x - eta(state.t) * (g + beta * v)  # step from the look-ahead: gradient plus next momentum
         return x_next, MomentumState(t=state.t + 1, v=v)
 
-    return Optimizer(_momentum_init, update, "nesterov", {"lr": lr, "beta": beta})
+    return _optimizer(_momentum_init, step, "nesterov", {"lr": lr, "beta": beta})
 
 
 # ---------------------------------------------------------------------- adagrad
@@ -393,13 +430,12 @@ def adagrad(lr: LearningRate = 0.1, eps: float = 1e-10, *, eps_in_sqrt: bool = F
     def init(x0) -> AdagradState:
         return AdagradState(t=0, s=_zeros_like(x0))
 
-    def update(x, g, state: AdagradState) -> Tuple[np.ndarray, AdagradState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: AdagradState) -> Tuple[np.ndarray, AdagradState]:
         s = state.s + g * g                                       # accumulate squared gradients
         x_next = x - eta(state.t) * g / _scale(s, eps, eps_in_sqrt)  # rate shrinks where gradients were large
         return x_next, AdagradState(t=state.t + 1, s=s)
 
-    return Optimizer(init, update, "adagrad", {"lr": lr, "eps": eps, "eps_in_sqrt": eps_in_sqrt})
+    return _optimizer(init, step, "adagrad", {"lr": lr, "eps": eps, "eps_in_sqrt": eps_in_sqrt})
 
 
 # ---------------------------------------------------------------------- rmsprop
@@ -457,13 +493,12 @@ def rmsprop(lr: LearningRate = 1e-2, gamma: float = 0.99, eps: float = 1e-8, *,
     def init(x0) -> RMSpropState:
         return RMSpropState(t=0, s=_zeros_like(x0))
 
-    def update(x, g, state: RMSpropState) -> Tuple[np.ndarray, RMSpropState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: RMSpropState) -> Tuple[np.ndarray, RMSpropState]:
         s = gamma * state.s + (1.0 - gamma) * (g * g)               # leaky average of squared gradients
         x_next = x - eta(state.t) * g / _scale(s, eps, eps_in_sqrt)  # divide by the root mean square
         return x_next, RMSpropState(t=state.t + 1, s=s)
 
-    return Optimizer(init, update, "rmsprop", {"lr": lr, "gamma": gamma, "eps": eps, "eps_in_sqrt": eps_in_sqrt})
+    return _optimizer(init, step, "rmsprop", {"lr": lr, "gamma": gamma, "eps": eps, "eps_in_sqrt": eps_in_sqrt})
 
 
 # --------------------------------------------------------------------- adadelta
@@ -521,15 +556,14 @@ def adadelta(lr: LearningRate = 1.0, rho: float = 0.9, eps: float = 1e-6) -> Opt
         zeros = _zeros_like(x0)
         return AdadeltaState(t=0, s=zeros, d=zeros.copy())
 
-    def update(x, g, state: AdadeltaState) -> Tuple[np.ndarray, AdadeltaState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: AdadeltaState) -> Tuple[np.ndarray, AdadeltaState]:
         s = rho * state.s + (1.0 - rho) * (g * g)                      # average squared gradient
         delta = np.sqrt(state.d + eps) / np.sqrt(s + eps) * g           # step in the units of past steps
         d = rho * state.d + (1.0 - rho) * (delta * delta)              # average squared step
         x_next = x - eta(state.t) * delta
         return x_next, AdadeltaState(t=state.t + 1, s=s, d=d)
 
-    return Optimizer(init, update, "adadelta", {"lr": lr, "rho": rho, "eps": eps})
+    return _optimizer(init, step, "adadelta", {"lr": lr, "rho": rho, "eps": eps})
 
 
 # ------------------------------------------------------------------ adam family
@@ -624,13 +658,12 @@ def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps:
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
     bias_correction, eps_in_sqrt = bool(bias_correction), bool(eps_in_sqrt)
 
-    def update(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
         direction, new_state = _adam_direction(state, g, beta1, beta2, eps, bias_correction, eps_in_sqrt)
         x_next = x - eta(state.t) * direction
         return x_next, new_state
 
-    return Optimizer(_adam_init, update, "adam", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
+    return _optimizer(_adam_init, step, "adam", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
                                             "bias_correction": bias_correction, "eps_in_sqrt": eps_in_sqrt})
 
 
@@ -674,14 +707,13 @@ def adamw(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
     weight_decay = check_nonnegative("weight_decay", weight_decay)
 
-    def update(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
         eta_t = eta(state.t)
         x_decayed = x * (1.0 - eta_t * weight_decay)      # shrink the weights, independently of g
         direction, new_state = _adam_direction(state, g, beta1, beta2, eps, True, False)
         return x_decayed - eta_t * direction, new_state
 
-    return Optimizer(_adam_init, update, "adamw", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
+    return _optimizer(_adam_init, step, "adamw", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps,
                                              "weight_decay": weight_decay})
 
 
@@ -732,15 +764,14 @@ def yogi(lr: LearningRate = 1e-2, beta1: float = 0.9, beta2: float = 0.999, eps:
         zeros = _zeros_like(x0)
         return AdamState(t=0, m=zeros, v=np.full_like(zeros, v0))
 
-    def update(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
         g2 = g * g
         m = beta1 * state.m + (1.0 - beta1) * g                          # first moment, as in Adam
         v = state.v - (1.0 - beta2) * np.sign(state.v - g2) * g2         # additive, bounded change
         x_next = x - eta(state.t) * m / (np.sqrt(v) + eps)
         return x_next, AdamState(t=state.t + 1, m=m, v=v)
 
-    return Optimizer(init, update, "yogi", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "v0": v0})
+    return _optimizer(init, step, "yogi", {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "v0": v0})
 
 
 # ----------------------------------------------------------------------- newton
@@ -759,9 +790,9 @@ def newton(lr: LearningRate = 1.0) -> Optimizer:
 
     Notes
     -----
-    ``update(x, g, state, hessian)`` takes the Hessian at ``x`` as a fourth argument;
-    :func:`course_lib.runner.run` passes ``objective.hessian(x)`` because ``needs_hessian`` is
-    True. On a quadratic with positive definite Hessian a full step lands on the
+    ``update(x, g, state, hessian=H)`` takes the Hessian at ``x`` by name;
+    :func:`course_lib.runner.run` passes ``objective.hessian(x)`` because ``needs`` is
+    ``("hessian",)``. On a quadratic with positive definite Hessian a full step lands on the
     minimizer. Newton's method looks for a zero of the gradient, so near a saddle
     or a maximum it is attracted to it as well. There is no ``torch.optim`` counterpart.
 
@@ -771,7 +802,7 @@ def newton(lr: LearningRate = 1.0) -> Optimizer:
     >>> opt = newton()
     >>> H = np.diag([2.0, 8.0])                    # f = x1² + 4 x2²
     >>> x0 = np.array([3.0, -1.0])
-    >>> x, _ = opt.update(x0, H @ x0, opt.init(x0), H)
+    >>> x, _ = opt.update(x0, H @ x0, opt.init(x0), hessian=H)
     >>> x
     array([0., 0.])
     """
@@ -781,8 +812,7 @@ def newton(lr: LearningRate = 1.0) -> Optimizer:
         _check_start(x0)
         return GDState(t=0)
 
-    def update(x, g, state: GDState, hessian) -> Tuple[np.ndarray, GDState]:
-        x, g = _check_point_and_gradient(x, g)
+    def step(x, g, state: GDState, *, hessian) -> Tuple[np.ndarray, GDState]:
         H = _as_array("hessian", hessian)
         if x.ndim != 1:
             raise ValueError(f"newton needs a point of shape (d,), got shape {x.shape}")
@@ -796,7 +826,7 @@ def newton(lr: LearningRate = 1.0) -> Optimizer:
         newton_step = np.linalg.solve(H, g)     # solve H p = g rather than inverting H
         return x - eta(state.t) * newton_step, GDState(t=state.t + 1)
 
-    return Optimizer(init, update, "newton", {"lr": lr}, needs_hessian=True)
+    return _optimizer(init, step, "newton", {"lr": lr}, needs=("hessian",))
 
 
 # --------------------------------------------------------------------- clipping
@@ -809,6 +839,10 @@ def clip_by_value(g, limit: float) -> np.ndarray:
     limit = check_positive("limit", limit)
     g = _as_array("g", g)
     check_finite("g", g)       # clipping must not turn an infinite gradient into a finite one
+    return _clip_value(g, limit)
+
+
+def _clip_value(g: np.ndarray, limit: float) -> np.ndarray:
     return np.clip(g, -limit, limit)
 
 
@@ -825,6 +859,10 @@ def clip_by_norm(g, max_norm: float) -> np.ndarray:
     max_norm = check_positive("max_norm", max_norm)
     g = _as_array("g", g)
     check_finite("g", g)
+    return _clip_norm(g, max_norm)
+
+
+def _clip_norm(g: np.ndarray, max_norm: float) -> np.ndarray:
     norm = float(np.linalg.norm(g))
     return g * (max_norm / norm) if norm > max_norm else g.copy()
 
@@ -850,17 +888,13 @@ def clip(opt: Optimizer, *, max_value: Optional[float] = None, max_norm: Optiona
     if max_norm is not None:
         check_positive("max_norm", max_norm)
 
-    def clipped(g):
-        g = _as_array("g", g)
-        check_finite("g", g)
+    def step(x, g, state, **extras):
+        # g was checked once, by update or by run: clip it, then take the wrapped method's step
         if max_value is not None:
-            g = clip_by_value(g, max_value)
+            g = _clip_value(g, max_value)
         if max_norm is not None:
-            g = clip_by_norm(g, max_norm)
-        return g
-
-    def update(x, g, state, *hessian):
-        return opt.update(x, clipped(g), state, *hessian)
+            g = _clip_norm(g, max_norm)
+        return opt.step(x, g, state, **extras)
 
     limits = {k: v for k, v in (("max_value", max_value), ("max_norm", max_norm)) if v is not None}
-    return Optimizer(opt.init, update, "clip", {"opt": opt, **limits}, needs_hessian=opt.needs_hessian)
+    return _optimizer(opt.init, step, "clip", {"opt": opt, **limits}, needs=opt.needs)

@@ -137,7 +137,7 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
             if grad_norms[-1] <= tol:
                 break
             if opt.needs_hessian:
-                x, state = opt.update(x, g, state, hess(x))
+                x, state = opt.update(x, g, state, hessian=hess(x))
             else:
                 x, state = opt.update(x, g, state)
             distance = math.sqrt(float((x - start) @ (x - start)))
