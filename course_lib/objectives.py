@@ -56,6 +56,8 @@ class Objective:
     f, grad, hess : callable
         The function, its gradient and its Hessian. ``f`` must accept arrays of
         shape ``(d, ...)``; ``grad`` returns shape ``(d,)`` and ``hess`` ``(d, d)``.
+        ``hess`` may be ``None`` (a network's loss, say): then only methods that do
+        not need a Hessian can minimize it.
     latex : str
         The formula, in LaTeX, for figure titles and the text.
     minimizer : ndarray or None
@@ -75,7 +77,7 @@ class Objective:
     dim: int
     f: Callable[[np.ndarray], np.ndarray] = field(repr=False)
     grad: Callable[[np.ndarray], np.ndarray] = field(repr=False)
-    hess: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    hess: Optional[Callable[[np.ndarray], np.ndarray]] = field(default=None, repr=False)
     latex: str = ""
     minimizer: Optional[np.ndarray] = None
     bounds: Bounds = ()
@@ -107,6 +109,8 @@ class Objective:
 
     def hessian(self, x) -> np.ndarray:
         """The Hessian :math:`\\nabla^2 f(x)`, shape ``(d, d)``."""
+        if self.hess is None:
+            raise ValueError(f"{self.name} has no Hessian (only its gradient is known)")
         return np.asarray(self.hess(self._point(x)), dtype=np.float64).reshape(self.dim, self.dim)
 
     @property

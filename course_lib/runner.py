@@ -3,11 +3,13 @@
 :func:`run` is the loop every chapter uses::
 
     traj = run(gd(lr=0.1), ellipse(), x0=[-5.0, -2.0], steps=50)
-    traj.xs          # iterates, shape (steps + 1, d)
-    traj.values      # f at each iterate
-    traj.grad_norms  # ||∇f|| at each iterate
-    traj.diverged, traj.diverged_at
+    traj.xs          # iterates, shape (recorded, d)
+    traj.values      # f at each recorded iterate
+    traj.grad_norms  # ||gradient|| at each recorded iterate
+    traj.diverged, traj.diverged_at, traj.converged
 
+Gradients may be stochastic: pass ``gradient(x, t, rng)`` (the step ``t`` and a
+NumPy random generator) and a ``seed``; the same seed gives the same trajectory.
 A run that blows up stops at the first non-finite number, or when the iterate
 moves absurdly far from where it started, and says at which step; no overflow
 warnings are printed.
@@ -17,15 +19,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
-from ._validation import as_point, check_int, check_positive, check_real
+from ._validation import as_point, check_int, check_nonnegative, check_positive
 from .objectives import Objective
 from .optimizers import Optimizer
 
 __all__ = ["Trajectory", "run"]
+
+#: ``gradient(x, t, rng)``: the (possibly noisy) gradient used at step ``t``.
+Gradient = Callable[[np.ndarray, int, np.random.Generator], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -34,19 +39,26 @@ class Trajectory:
 
     Attributes
     ----------
-    xs : ndarray, shape (n + 1, d)
-        The iterates :math:`x_0, \\dots, x_n`; ``n`` is the number of updates that
-        produced a usable point (fewer than requested if the run diverged).
-    values : ndarray, shape (n + 1,)
-        :math:`f(x_t)`.
-    grad_norms : ndarray, shape (n + 1,)
-        :math:`\\lVert \\nabla f(x_t) \\rVert_2`.
+    xs : ndarray, shape (n, d)
+        The recorded iterates: :math:`x_0` and every ``record_every``-th one after it,
+        and always the last one. ``ts`` says which steps they are.
+    values : ndarray, shape (n,)
+        :math:`f(x_t)` at the recorded iterates.
+    grad_norms : ndarray, shape (n,)
+        :math:`\\lVert g_t \\rVert_2`, the norm of the gradient the run used there (the
+        stochastic one, for a stochastic run).
     diverged : bool
         Whether the run was stopped because it blew up.
     diverged_at : int or None
-        The step :math:`t` whose iterate (or gradient) was non-finite or too far away.
+        The step :math:`t` whose iterate, value or gradient was non-finite, or whose
+        iterate was too far away. That iterate is not recorded: the last one is
+        :math:`x_{t-1}`.
     optimizer : str
         The optimizer, as text (e.g. ``"gd(lr=0.1)"``), for legends and messages.
+    converged : bool
+        Whether the run stopped early because the gradient norm reached ``tol``.
+    ts : ndarray of int, shape (n,)
+        The step of each recorded iterate (``0, 1, 2, ...`` unless ``record_every > 1``).
     """
 
     xs: np.ndarray
@@ -55,11 +67,17 @@ class Trajectory:
     diverged: bool
     diverged_at: Optional[int]
     optimizer: str = ""
+    converged: bool = False
+    ts: Optional[np.ndarray] = None
+
+    def __post_init__(self):
+        if self.ts is None:
+            object.__setattr__(self, "ts", np.arange(len(self.xs)))
 
     @property
     def steps(self) -> int:
-        """Number of updates recorded (``len(xs) - 1``)."""
-        return len(self.xs) - 1
+        """Number of updates taken up to the last recorded iterate."""
+        return int(self.ts[-1])
 
     @property
     def x(self) -> np.ndarray:
@@ -71,7 +89,8 @@ class Trajectory:
         if self.diverged:
             return f"{self.optimizer}: diverged at step {self.diverged_at}"
         point = ", ".join(f"{v:.6g}" for v in self.x)
-        return (f"{self.optimizer}: after {self.steps} steps x = ({point}), "
+        done = "converged after" if self.converged else "after"
+        return (f"{self.optimizer}: {done} {self.steps} steps x = ({point}), "
                 f"f(x) = {self.values[-1]:.6g}, |grad| = {self.grad_norms[-1]:.3g}")
 
     def __repr__(self) -> str:
@@ -79,15 +98,16 @@ class Trajectory:
 
 
 def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: float = 1e6,
-        tol: float = 0.0) -> Trajectory:
+        tol: float = 0.0, gradient: Optional[Gradient] = None, seed=None, record_every: int = 1) -> Trajectory:
     """Apply ``opt`` to ``objective`` for ``steps`` updates starting from ``x0``.
 
     Parameters
     ----------
     opt : Optimizer
-        For example ``gd(lr=0.1)``.
+        For example ``gd(lr=0.1)``. Extra inputs it ``needs`` come from the objective
+        (``hessian``: ``objective.hessian``).
     objective : Objective
-        Provides the gradient at each iterate and the values recorded.
+        Provides the values recorded and, unless ``gradient`` is given, the gradient.
     x0 : array_like, shape (d,)
         The starting point (a number for 1-D objectives).
     steps : int
@@ -96,20 +116,35 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         The run is declared diverged when an iterate is farther than
         ``max_distance * (1 + ||x0||)`` from ``x0``.
     tol : float, default 0
-        Stop early, before ``steps`` updates, once the gradient norm is at most ``tol``.
+        Stop early, before ``steps`` updates, once the gradient norm is at most ``tol``
+        (``converged`` is then True).
+    gradient : callable, optional
+        ``gradient(x, t, rng)`` returns the gradient to use at step ``t``: a noisy or
+        minibatch gradient, say. ``rng`` is a :class:`numpy.random.Generator` made from
+        ``seed``, so the same seed gives the same run. Default: ``objective.gradient``.
+    seed : int or numpy.random.Generator, optional
+        Seeds ``rng``. A generator is used as it is (and so advanced by the run).
+    record_every : int, default 1
+        Keep every ``record_every``-th iterate (and always the first and the last): a
+        run of 10⁵ steps need not keep 10⁵ points.
 
     Returns
     -------
     Trajectory
-        The iterates up to the last finite, not-too-far one. If the run blew up,
-        ``diverged`` is True and ``diverged_at`` is the step whose iterate or
-        gradient was non-finite or too far away.
+        If the run blew up, ``diverged`` is True and ``diverged_at`` is the first step
+        whose iterate, value or gradient was non-finite, or whose iterate was too far;
+        the iterates up to the step before it are kept.
 
     Examples
     --------
     >>> from course_lib import gd, parabola, run
     >>> run(gd(lr=1.1), parabola(), x0=10.0, steps=1000).summary()
     'gd(lr=1.1): diverged at step 77'
+    >>> noisy = lambda x, t, rng: 2 * x + rng.standard_normal(x.shape)
+    >>> a = run(gd(lr=0.1), parabola(), 10.0, 50, gradient=noisy, seed=1)
+    >>> b = run(gd(lr=0.1), parabola(), 10.0, 50, gradient=noisy, seed=1)
+    >>> bool((a.xs == b.xs).all())
+    True
     """
     if not isinstance(opt, Optimizer):
         raise ValueError(f"opt must be an Optimizer such as gd(lr=0.1), got {opt!r}")
@@ -117,41 +152,65 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         raise ValueError(f"objective must be an Objective such as ellipse(), got {objective!r}")
     x = as_point("x0", x0, dim=objective.dim)
     steps = check_int("steps", steps, minimum=0)
-    tol = check_real("tol", tol)
+    tol = check_nonnegative("tol", tol)
+    every = check_int("record_every", record_every, minimum=1)
     limit = check_positive("max_distance", max_distance) * (1.0 + float(np.linalg.norm(x)))
-    start = x.copy()
+    if gradient is not None and not callable(gradient):
+        raise ValueError(f"gradient must be a function gradient(x, t, rng), got {gradient!r}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    suppliers = {"hessian": objective.hess}
+    for name in opt.needs:
+        if suppliers.get(name) is None:
+            raise ValueError(f"{opt!r} needs the {name}, which {objective.name} does not provide")
+    extras = {name: suppliers[name] for name in opt.needs}
+    if gradient is None:
+        grad = objective.grad
+        gradient = lambda x, t, rng: grad(x)           # noqa: E731 - the deterministic case
 
-    # x is a validated float vector from here on, so the loop calls the objective's raw
-    # functions. A NaN or inf anywhere shows up in the norms, so checking those suffices.
-    f, grad, hess = objective.f, objective.grad, objective.hessian
-    xs, values, grad_norms = [x], [float(f(x))], []
-    diverged_at = None
+    # Everything was checked above; from here on x is a float vector, and a NaN or inf
+    # anywhere shows up in the norms, so checking those suffices. The loop calls the
+    # optimizer's unchecked step.
+    f, step, start = objective.f, opt.step, x.copy()
     state = opt.init(x)
+    xs, values, grad_norms, ts = [], [], [], []
+    diverged_at, converged = None, False
+    last = None                                         # the newest iterate not yet recorded
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        g = np.asarray(grad(x), dtype=np.float64)
-        grad_norms.append(math.sqrt(float(g @ g)))
-        for t in range(1, steps + 1):
-            if not math.isfinite(grad_norms[-1]):
-                diverged_at = t - 1
+        t = 0
+        value = float(f(x))
+        g = np.asarray(gradient(x, 0, rng), dtype=np.float64)
+        if g.shape != x.shape:
+            raise ValueError(f"the gradient has shape {g.shape} but x has shape {x.shape}")
+        norm = math.sqrt(float(g @ g))
+        if not (math.isfinite(value) and math.isfinite(norm)):
+            diverged_at = 0
+        xs.append(x); values.append(value); grad_norms.append(norm); ts.append(0)
+        while diverged_at is None and t < steps:
+            if norm <= tol:
+                converged = True
                 break
-            if grad_norms[-1] <= tol:
-                break
-            if opt.needs_hessian:
-                x, state = opt.update(x, g, state, hessian=hess(x))
-            else:
-                x, state = opt.update(x, g, state)
-            distance = math.sqrt(float((x - start) @ (x - start)))
-            if not distance <= limit:          # also true when x holds NaN or inf
+            extra = {name: supply(x) for name, supply in extras.items()}
+            x, state = step(x, g, state, **extra)
+            t += 1
+            dx = x - start
+            if not math.sqrt(float(dx @ dx)) <= limit:  # also true when x holds NaN or inf
                 diverged_at = t
                 break
-            g = np.asarray(grad(x), dtype=np.float64)
             value = float(f(x))
-            if not math.isfinite(value):
+            g = np.asarray(gradient(x, t, rng), dtype=np.float64)
+            norm = math.sqrt(float(g @ g))
+            if not (math.isfinite(value) and math.isfinite(norm)):   # x_t is not usable
                 diverged_at = t
                 break
-            xs.append(x)
-            values.append(value)
-            grad_norms.append(math.sqrt(float(g @ g)))
+            if t % every == 0:
+                xs.append(x); values.append(value); grad_norms.append(norm); ts.append(t)
+                last = None
+            else:
+                last = (x, value, norm, t)
+        if last is not None:                            # always keep the last usable iterate
+            xs.append(last[0]); values.append(last[1]); grad_norms.append(last[2]); ts.append(last[3])
+        if diverged_at is None and not converged and tol > 0 and norm <= tol:
+            converged = True
 
     return Trajectory(
         xs=np.array(xs),
@@ -160,4 +219,6 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         diverged=diverged_at is not None,
         diverged_at=diverged_at,
         optimizer=repr(opt),
+        converged=converged,
+        ts=np.array(ts),
     )

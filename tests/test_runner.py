@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from course_lib import ellipse, gd, parabola, rosenbrock, run
+from course_lib import ellipse, gd, newton, parabola, rosenbrock, run
 
 
 def test_trajectory_records_iterates_values_and_gradient_norms():
@@ -72,3 +72,86 @@ def test_run_rejects_things_that_are_not_optimizers_or_objectives():
         run(0.1, ellipse(), [1.0, 1.0], 5)
     with pytest.raises(ValueError, match="objective must be an Objective"):
         run(gd(lr=0.1), lambda x: x, [1.0, 1.0], 5)
+
+
+# ------------------------------------------------ stochastic, long, and broken runs
+
+def _noisy(x, t, rng):
+    return 2.0 * x + rng.standard_normal(x.shape)      # the parabola's gradient plus N(0, 1) noise
+
+
+def test_the_same_seed_gives_the_same_stochastic_trajectory():
+    a = run(gd(lr=0.1), parabola(), 10.0, 100, gradient=_noisy, seed=7)
+    b = run(gd(lr=0.1), parabola(), 10.0, 100, gradient=_noisy, seed=7)
+    c = run(gd(lr=0.1), parabola(), 10.0, 100, gradient=_noisy, seed=8)
+    np.testing.assert_array_equal(a.xs, b.xs)
+    assert not np.array_equal(a.xs, c.xs)
+    # By hand: x_{t+1} = x_t - 0.1 (2 x_t + z_t) with the generator's z_0, z_1, ...
+    z = np.random.default_rng(7).standard_normal(100)
+    x = 10.0
+    for t in range(100):
+        x = x - 0.1 * (2.0 * x + z[t])
+    assert a.x[0] == pytest.approx(x, rel=1e-12)
+
+
+def test_the_gradient_is_told_the_step():
+    seen = []
+    run(gd(lr=0.1), parabola(), 1.0, 5, gradient=lambda x, t, rng: seen.append(t) or 2.0 * x)
+    assert seen == [0, 1, 2, 3, 4, 5]
+
+
+def test_long_runs_keep_every_kth_iterate_and_the_last():
+    full = run(gd(lr=1e-3), rosenbrock(), [-1.2, 1.0], 1000)
+    thin = run(gd(lr=1e-3), rosenbrock(), [-1.2, 1.0], 1000, record_every=300)
+    np.testing.assert_array_equal(thin.ts, [0, 300, 600, 900, 1000])
+    np.testing.assert_array_equal(thin.xs, full.xs[thin.ts])
+    np.testing.assert_array_equal(thin.values, full.values[thin.ts])
+    assert thin.steps == full.steps == 1000
+    with pytest.raises(ValueError, match="record_every must be an integer >= 1"):
+        run(gd(), rosenbrock(), [0.0, 0.0], 10, record_every=0)
+
+
+def test_converged_says_the_run_stopped_at_the_tolerance():
+    traj = run(gd(lr=0.25), parabola(), 10.0, 1000, tol=1e-6)
+    assert traj.converged and not traj.diverged and traj.grad_norms[-1] <= 1e-6
+    assert traj.steps == next(t for t in range(100) if 2 * 10 * 0.5 ** t <= 1e-6)
+    assert traj.summary().startswith("gd(lr=0.25): converged after")
+    assert not run(gd(lr=0.01), parabola(), 10.0, 10, tol=1e-6).converged
+
+
+def _sqrt_abs():
+    from course_lib import Objective
+    return Objective("sqrt|x|", 1, f=lambda x: np.sqrt(np.abs(x[0])),
+                     grad=lambda x: np.array([0.5 * np.sign(x[0]) / np.sqrt(np.abs(x[0]))]))
+
+
+def test_a_non_finite_gradient_at_the_last_step_is_divergence():
+    # x_1 = 1 - 2 * 0.5 = 0, where the gradient of sqrt|x| is 0/0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        traj = run(gd(lr=2.0), _sqrt_abs(), 1.0, 1)
+    assert traj.diverged and traj.diverged_at == 1 and traj.steps == 0
+    assert np.all(np.isfinite(traj.grad_norms))
+
+
+def test_a_point_with_a_non_finite_gradient_is_not_kept():
+    # Same as for a blown-up iterate: the last kept point is the step before.
+    traj = run(gd(lr=2.0), _sqrt_abs(), 1.0, 10)
+    assert traj.diverged_at == 1 and traj.steps == traj.diverged_at - 1
+
+
+def test_a_loss_without_hessian_trains_with_first_order_methods_only():
+    from course_lib import Objective, newton
+    plain = Objective("loss", 2, f=lambda x: float(x @ x), grad=lambda x: 2.0 * x)
+    assert run(gd(lr=0.25), plain, [1.0, 1.0], 3).steps == 3
+    with pytest.raises(ValueError, match=r"newton\(lr=1.0\) needs the hessian, which loss does not provide"):
+        run(newton(), plain, [1.0, 1.0], 3)
+    with pytest.raises(ValueError, match="loss has no Hessian"):
+        plain.hessian([1.0, 1.0])
+
+
+def test_a_gradient_of_the_wrong_shape_is_reported():
+    with pytest.raises(ValueError, match=r"the gradient has shape \(3,\) but x has shape \(2,\)"):
+        run(gd(), ellipse(), [1.0, 1.0], 3, gradient=lambda x, t, rng: np.ones(3))
+    with pytest.raises(ValueError, match="gradient must be a function"):
+        run(gd(), ellipse(), [1.0, 1.0], 3, gradient=1.0)
