@@ -155,6 +155,7 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
     tol = check_nonnegative("tol", tol)
     every = check_int("record_every", record_every, minimum=1)
     limit = check_positive("max_distance", max_distance) * (1.0 + float(np.linalg.norm(x)))
+    limit2 = limit * limit
     if gradient is not None and not callable(gradient):
         raise ValueError(f"gradient must be a function gradient(x, t, rng), got {gradient!r}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
@@ -163,9 +164,7 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         if suppliers.get(name) is None:
             raise ValueError(f"{opt!r} needs the {name}, which {objective.name} does not provide")
     extras = {name: suppliers[name] for name in opt.needs}
-    if gradient is None:
-        grad = objective.grad
-        gradient = lambda x, t, rng: grad(x)           # noqa: E731 - the deterministic case
+    grad = objective.grad if gradient is None else None   # the deterministic case, called directly
 
     # Everything was checked above; from here on x is a float vector, and a NaN or inf
     # anywhere shows up in the norms, so checking those suffices. The loop calls the
@@ -178,7 +177,7 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         t = 0
         value = float(f(x))
-        g = np.asarray(gradient(x, 0, rng), dtype=np.float64)
+        g = np.asarray(grad(x) if grad is not None else gradient(x, 0, rng), dtype=np.float64)
         if g.shape != x.shape:
             raise ValueError(f"the gradient has shape {g.shape} but x has shape {x.shape}")
         norm = math.sqrt(float(g @ g))
@@ -189,15 +188,17 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
             if norm <= tol:
                 converged = True
                 break
-            extra = {name: supply(x) for name, supply in extras.items()}
-            x, state = step(x, g, state, **extra)
+            if extras:
+                x, state = step(x, g, state, **{name: supply(x) for name, supply in extras.items()})
+            else:
+                x, state = step(x, g, state)
             t += 1
             dx = x - start
-            if not math.sqrt(float(dx @ dx)) <= limit:  # also true when x holds NaN or inf
+            if not float(dx @ dx) <= limit2:            # also true when x holds NaN or inf
                 diverged_at = t
                 break
             value = float(f(x))
-            g = np.asarray(gradient(x, t, rng), dtype=np.float64)
+            g = np.asarray(grad(x) if grad is not None else gradient(x, t, rng), dtype=np.float64)
             norm = math.sqrt(float(g @ g))
             if not (math.isfinite(value) and math.isfinite(norm)):   # x_t is not usable
                 diverged_at = t

@@ -42,6 +42,8 @@ LearningRate = Union[float, Schedule]
 
 
 def _check_step(t) -> int:
+    if type(t) is int and t >= 0:        # the common case, as cheap as possible: optimizers call this every step
+        return t
     return check_int("t", t, minimum=0)
 
 
