@@ -1,0 +1,94 @@
+"""The cost of one step of ``run`` on a two-variable problem, against the same loop by hand and torch.
+
+The course runs thousands of steps on small problems, so this is the speed that matters.
+For gd, momentum and adam on Rosenbrock's function (2 variables, from (-1.2, 1)):
+
+* **run**: ``run(opt, rosenbrock(), x0, N)`` per step (it records x, f(x) and the
+  gradient norm at every step, and watches for divergence);
+* **numpy loop**: the same update written by hand, recording x and f(x) at each step,
+  the least a loop that keeps its history does (target: run <= 1.5x this);
+* **torch.optim**: the same optimizer stepping a 2-element parameter whose gradient
+  is set from the same formula (target: run faster than this).
+
+Each time is the minimum over repeats of the mean per step. Run through ``benchmarks/run.py``.
+"""
+
+from __future__ import annotations
+
+import timeit
+
+import numpy as np
+
+from course_lib import adam, gd, momentum, rosenbrock, run
+
+STEPS = 2000
+TARGET = 1.5
+
+
+def _hand_loops(grad, f):
+    def gd_loop():
+        x = np.array([-1.2, 1.0]); xs, fs = [x], [float(f(x))]
+        for _ in range(STEPS):
+            x = x - 1e-3 * grad(x)
+            xs.append(x); fs.append(float(f(x)))
+
+    def momentum_loop():
+        x = np.array([-1.2, 1.0]); v = np.zeros(2); xs, fs = [x], [float(f(x))]
+        for _ in range(STEPS):
+            v = 0.9 * v + grad(x)
+            x = x - 1e-3 * v
+            xs.append(x); fs.append(float(f(x)))
+
+    def adam_loop():
+        x = np.array([-1.2, 1.0]); m = np.zeros(2); s = np.zeros(2); xs, fs = [x], [float(f(x))]
+        for t in range(1, STEPS + 1):
+            g = grad(x)
+            m = 0.9 * m + 0.1 * g
+            s = 0.999 * s + 0.001 * g * g
+            x = x - 1e-3 * (m / (1 - 0.9 ** t)) / (np.sqrt(s / (1 - 0.999 ** t)) + 1e-8)
+            xs.append(x); fs.append(float(f(x)))
+
+    return {"gd": gd_loop, "momentum": momentum_loop, "adam": adam_loop}
+
+
+def _torch_loop(torch, name, grad):
+    p = torch.nn.Parameter(torch.tensor([-1.2, 1.0], dtype=torch.float64))
+    opt = {"gd": lambda: torch.optim.SGD([p], lr=1e-3),
+           "momentum": lambda: torch.optim.SGD([p], lr=1e-3, momentum=0.9),
+           "adam": lambda: torch.optim.Adam([p], lr=1e-3)}[name]()
+
+    def loop():
+        for _ in range(STEPS):
+            p.grad = torch.from_numpy(grad(p.detach().numpy()))
+            opt.step()
+    return loop
+
+
+def _per_step(func, repeat: int) -> float:
+    return min(timeit.repeat(func, number=1, repeat=repeat)) / STEPS
+
+
+def report(repeat: int = 7) -> None:
+    try:
+        import torch
+        torch.set_num_threads(1)
+    except ImportError:
+        torch = None
+    ros = rosenbrock()
+    loops = _hand_loops(ros.grad, ros.f)
+    opts = {"gd": gd(lr=1e-3), "momentum": momentum(lr=1e-3, beta=0.9), "adam": adam(lr=1e-3)}
+    print(f"One step of run on Rosenbrock (2 variables), {STEPS} steps, min of {repeat} repeats; "
+          f"targets: run <= {TARGET}x the numpy loop, and faster than torch.optim")
+    print(f"{'optimizer':<11}{'run (us)':>10}{'numpy loop':>12}{'run/numpy':>11}{'torch (us)':>12}{'run/torch':>11}")
+    for name, opt in opts.items():
+        ours = _per_step(lambda: run(opt, ros, [-1.2, 1.0], STEPS), repeat) * 1e6
+        hand = _per_step(loops[name], repeat) * 1e6
+        line = f"{name:<11}{ours:>10.2f}{hand:>12.2f}{ours / hand:>11.2f}"
+        over = ours / hand > TARGET
+        if torch is not None:
+            theirs = _per_step(_torch_loop(torch, name, ros.grad), repeat) * 1e6
+            line += f"{theirs:>12.2f}{ours / theirs:>11.2f}"
+            over = over or ours >= theirs
+        else:
+            line += f"{'(no torch)':>23}"
+        print(line + ("  over target" if over else ""))
