@@ -11,6 +11,9 @@ Everything a chapter computes lives here, written to be read:
 * :mod:`course_lib.scene` — figures described as data, the basis of interactive figures;
 * :mod:`course_lib.notebook` — numbers glued into the text of the website;
 * :mod:`course_lib.theory` — closed-form facts (learning rates on quadratics);
+* :mod:`course_lib.data` — the handwritten digits, splits, standardization, minibatches;
+* :mod:`course_lib.pytree` — several parameter arrays as one vector;
+* :mod:`course_lib.models` — a two-layer network written out by hand;
 * :mod:`course_lib.exercises` — answer checkers.
 
 The most used names are importable from the package itself::
