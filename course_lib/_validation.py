@@ -21,6 +21,7 @@ __all__ = [
     "as_point",
     "check_same_shape",
     "check_finite",
+    "check_symmetric",
 ]
 
 
@@ -106,3 +107,18 @@ def check_finite(name: str, value: np.ndarray) -> None:
             "lower the learning rate, or use course_lib.run, which stops and reports divergence"
         )
 
+
+
+def check_symmetric(name: str, A: np.ndarray) -> np.ndarray:
+    """Check that ``A`` is a finite square matrix, symmetric to rounding; return it as floats.
+
+    The one tolerance of the course: ``|A - Aᵀ| <= 1e-12 max(1, max|A|)`` entry by entry.
+    """
+    A = np.asarray(A, dtype=np.float64)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValueError(f"{name} must be a square matrix, got shape {A.shape}")
+    if not np.all(np.isfinite(A)):
+        raise ValueError(f"{name} must contain only finite numbers, got {A.tolist()}")
+    if not np.allclose(A, A.T, rtol=0.0, atol=1e-12 * max(1.0, float(np.abs(A).max(initial=0.0)))):
+        raise ValueError(f"{name} must be symmetric, got {A.tolist()}")
+    return A

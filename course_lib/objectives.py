@@ -26,7 +26,7 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 
-from ._validation import as_point, check_positive
+from ._validation import as_point, check_positive, check_symmetric
 
 __all__ = [
     "Objective",
@@ -124,12 +124,12 @@ class Objective:
 
 def _quadratic_parts(A, b, c):
     A = np.array(A, dtype=np.float64)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise ValueError(f"A must be a square matrix, got shape {A.shape}")
-    if not np.all(np.isfinite(A)):
-        raise ValueError("A must contain only finite numbers")
-    if not np.allclose(A, A.T, rtol=0.0, atol=1e-12 * max(1.0, np.abs(A).max())):
-        raise ValueError("A must be symmetric (the Hessian of x·Ax/2 is (A + Aᵀ)/2; pass that instead)")
+    try:
+        A = check_symmetric("A", A)
+    except ValueError as err:
+        if "symmetric" in str(err):
+            raise ValueError(f"{err} (the Hessian of x·Ax/2 is (A + Aᵀ)/2; pass that instead)") from None
+        raise
     d = A.shape[0]
     b = np.zeros(d) if b is None else as_point("b", b, dim=d)
     c = float(c)

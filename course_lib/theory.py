@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validation import check_symmetric
+
 __all__ = ["LearningRateReport", "gd_learning_rates", "gd_contraction"]
 
 
@@ -32,12 +34,7 @@ class LearningRateReport(NamedTuple):
 
 
 def _eigenvalues(hessian) -> np.ndarray:
-    A = np.asarray(hessian, dtype=np.float64)
-    if A.ndim != 2 or A.shape[0] != A.shape[1]:
-        raise ValueError(f"hessian must be a square matrix, got shape {A.shape}")
-    if not np.allclose(A, A.T):
-        raise ValueError("hessian must be symmetric")
-    return np.linalg.eigvalsh(A)
+    return np.linalg.eigvalsh(check_symmetric("hessian", hessian))
 
 
 def gd_learning_rates(hessian) -> LearningRateReport:

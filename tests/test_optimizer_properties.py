@@ -83,11 +83,22 @@ def test_momentum_ema_is_momentum_with_rate_times_one_minus_beta(lr, beta, x0, g
 def test_running_average_with_gamma_t_minus_one_over_t_is_the_plain_mean(c0, cs):
     # Note 001: C_t = γ_t C_{t-1} + (1 - γ_t) c_t with γ_t = (t-1)/t. Since γ_1 = 0, C_0 is
     # forgotten at once; then t C_t = (t-1) C_{t-1} + c_t, i.e. t C_t = c_1 + ... + c_t.
-    C = c0
-    for t, c in enumerate(cs, start=1):
-        gamma = (t - 1) / t
-        C = gamma * C + (1 - gamma) * c
-        assert C == pytest.approx(math.fsum(cs[:t]) / t, rel=1e-9, abs=1e-9 * max(abs(v) for v in cs[:t]))
+    from course_lib.averages import running_average
+
+    C = running_average(cs, lambda t: (t - 1) / t, c0=c0)
+    for t in range(1, len(cs) + 1):
+        assert C[t - 1] == pytest.approx(math.fsum(cs[:t]) / t, rel=1e-9, abs=1e-9 * max(abs(v) for v in cs[:t]))
+
+
+def test_a_constant_gamma_is_an_exponential_moving_average():
+    from course_lib.averages import running_average
+
+    # C_t = (1 - γ) Σ_k γ^(t-k) c_k + γ^t C_0, by hand for γ = 0.9
+    cs = np.array([1.0, -2.0, 3.0, 0.5])
+    expected = [0.9 ** t * 5.0 + 0.1 * sum(0.9 ** (t - k) * cs[k - 1] for k in range(1, t + 1)) for t in range(1, 5)]
+    np.testing.assert_allclose(running_average(cs, 0.9, c0=5.0), expected, rtol=1e-14)
+    with pytest.raises(ValueError, match=r"gamma must be in \[0, 1\]"):
+        running_average(cs, 1.5)
 
 
 nonzero_gradient = st.floats(-1e4, 1e4).filter(lambda v: abs(v) >= 1e-3)

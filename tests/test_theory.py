@@ -37,3 +37,20 @@ def test_gd_converges_exactly_below_two_over_lambda_max(eigenvalues, fraction):
         assert np.linalg.norm(traj.x) < np.linalg.norm(x0)
     else:
         assert traj.diverged
+
+
+def test_a_non_finite_hessian_is_named_as_such_not_as_asymmetric():
+    with pytest.raises(ValueError, match="hessian must contain only finite numbers"):
+        gd_learning_rates([[1.0, np.nan], [np.nan, 1.0]])
+
+
+def test_theory_and_quadratic_share_one_symmetry_tolerance():
+    from course_lib import quadratic
+    nearly = np.array([[2.0, 1.0], [1.0 + 1e-13, 3.0]])      # asymmetric by rounding only
+    off = np.array([[2.0, 1.0], [1.0 + 1e-9, 3.0]])
+    gd_learning_rates(nearly)
+    quadratic(nearly)
+    with pytest.raises(ValueError, match="hessian must be symmetric"):
+        gd_learning_rates(off)                               # np.allclose's default would accept this
+    with pytest.raises(ValueError, match="A must be symmetric"):
+        quadratic(off)
