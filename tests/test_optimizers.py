@@ -4,8 +4,6 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from course_lib import GDState, Optimizer, error_surface, gd, parabola
 

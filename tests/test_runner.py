@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from course_lib import ellipse, gd, newton, parabola, rosenbrock, run
+from course_lib import ellipse, gd, parabola, rosenbrock, run
 
 
 def test_trajectory_records_iterates_values_and_gradient_norms():
