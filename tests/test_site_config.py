@@ -28,12 +28,24 @@ def test_every_notebook_is_in_the_table_of_contents_and_every_entry_exists():
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_first_cell_installs_course_lib_in_colab_from_the_configured_repository(notebook):
+def test_first_cell_installs_course_lib_wherever_it_is_missing(notebook, monkeypatch):
+    """Run the first cell as IPython would, once with course_lib importable and once without."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
     first = nbformat.read(notebook, as_version=4).cells[0]
-    assert first.cell_type == "code"
-    assert '"google.colab" in sys.modules' in first.source
-    assert f'git+{CONFIG["repository"]["url"]}"' in first.source
-    assert "remove-cell" in first.metadata.get("tags", [])   # the website does not need it
+    assert first.cell_type == "code" and "remove-cell" in first.metadata.get("tags", [])   # not on the site
+    code = TransformerManager().transform_cell(first.source)
+    calls = []
+
+    class Shell:
+        def run_line_magic(self, name, line):
+            calls.append((name, line))
+
+    exec(code, {"get_ipython": Shell})                     # course_lib importable: nothing to do
+    assert calls == []
+    monkeypatch.setitem(__import__("sys").modules, "course_lib", None)   # now `import course_lib` fails
+    exec(code, {"get_ipython": Shell})
+    assert calls == [("pip", f'install --quiet "course_lib @ git+{CONFIG["repository"]["url"]}"')]
 
 
 def test_binder_installs_course_lib():
@@ -41,3 +53,18 @@ def test_binder_installs_course_lib():
     assert "-e" in requirements and "." in requirements
     launch = CONFIG["launch_buttons"]
     assert launch["binderhub_url"] == "https://mybinder.org" and launch["colab_url"]
+
+
+def test_one_version_and_one_list_of_test_tools():
+    import tomllib
+
+    import course_lib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "course_lib.__version__"}
+    assert course_lib.__version__
+    dev = [line.strip() for line in (ROOT / "requirements-dev.txt").read_text().splitlines()]
+    assert "-e .[test]" in dev
+    tools = {req.split(">")[0].split("=")[0] for req in project["project"]["optional-dependencies"]["test"]}
+    assert not tools & {line.split(">")[0].split("=")[0] for line in dev}   # not listed twice
