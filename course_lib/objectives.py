@@ -215,7 +215,7 @@ def _centred_quadratic(A, centre, offset, *, name: str, latex: str, bounds: Boun
 
 
 def error_surface() -> Objective:
-    r"""Note 000's error surface, minimized at :math:`(3, 4)` with value :math:`0.05`.
+    r""":ref:`Note 000 <note-000>`'s error surface, minimized at :math:`(3, 4)` with value :math:`0.05`.
 
     .. math::
 
@@ -239,13 +239,13 @@ def ellipse() -> Objective:
 
 
 def bowl3d() -> Objective:
-    r"""Note 000's learning-rate example :math:`E(x, y, z) = 3x^2 + 2y^2 + 4z^2 + 6`."""
+    r""":ref:`Note 000 <note-000>`'s learning-rate example :math:`E(x, y, z) = 3x^2 + 2y^2 + 4z^2 + 6`."""
     return quadratic(np.diag([6.0, 4.0, 8.0]), c=6.0, name="bowl E(x, y, z)",
                      latex=r"3x^2 + 2y^2 + 4z^2 + 6", variables=("x", "y", "z"))
 
 
 def three_variable() -> Objective:
-    r"""Note 000's worked example :math:`x_1^2 + x_1(1 - x_2) + x_2^2 - x_2 x_3 + x_3^2 + x_3`.
+    r""":ref:`Note 000 <note-000>`'s worked example :math:`x_1^2 + x_1(1 - x_2) + x_2^2 - x_2 x_3 + x_3^2 + x_3`.
 
     Its stationary point is :math:`(-1, -1, -1)` and its Hessian is the constant
     tridiagonal matrix with 2 on the diagonal and -1 beside it.

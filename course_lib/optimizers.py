@@ -237,13 +237,13 @@ def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
 
     Notes
     -----
-    Identical to ``torch.optim.SGD(params, lr, momentum=beta)``. Note 001 writes the
+    Identical to ``torch.optim.SGD(params, lr, momentum=beta)``. :ref:`Note 001 <note-001>` writes the
     same method as :math:`V_t = \gamma V_{t-1} + \eta \nabla J`, :math:`W_t = W_{t-1} - V_t`,
     i.e. with the learning rate inside the velocity; with a constant rate the iterates
     are the same (:math:`V = \eta v`). The velocity sums gradients with weights
     :math:`1, \beta, \beta^2, \dots`, so a constant gradient :math:`g` makes steps that
     approach :math:`\eta g / (1 - \beta)`: about :math:`1/(1 - \beta)` gradients are in play.
-    See :func:`momentum_ema` for the moving-average form of note 000 and note 002.
+    See :func:`momentum_ema` for the moving-average form of :ref:`note 000 <note-000>` and :ref:`note 002 <note-002>`.
 
     Examples
     --------
@@ -272,7 +272,7 @@ def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
 
 
 def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = False) -> Optimizer:
-    r"""Gradient descent with momentum, in moving-average form (note 000's algorithm).
+    r"""Gradient descent with momentum, in moving-average form (:ref:`note 000 <note-000>`'s algorithm).
 
     .. math::
 
@@ -291,16 +291,16 @@ def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = F
         The averaging factor :math:`\beta \in [0, 1)`.
     debias : bool, default False
         Divide the average by :math:`1 - \beta^{t+1}`, the total weight of the
-        gradients averaged so far (note 002's "unbiased" momentum). The first step
+        gradients averaged so far (:ref:`note 002 <note-002>`'s "unbiased" momentum). The first step
         is then a plain gradient step.
 
     Notes
     -----
     ``v`` here is :math:`(1 - \beta)` times the velocity of :func:`momentum`, so
     ``momentum_ema(lr, beta)`` has exactly the iterates of ``momentum(lr * (1 - beta), beta)``
-    (note 001's study question), and of ``torch.optim.SGD(params, lr * (1 - beta), momentum=beta)``.
+    (:ref:`note 001 <note-001>`'s study question), and of ``torch.optim.SGD(params, lr * (1 - beta), momentum=beta)``.
     PyTorch's ``dampening=beta`` is *not* the same: PyTorch starts its buffer at the
-    first gradient itself, not at :math:`(1 - \beta) g_0`. Note 002 writes the
+    first gradient itself, not at :math:`(1 - \beta) g_0`. :ref:`Note 002 <note-002>` writes the
     unbiased step with :math:`1 - \beta^t`; counting :math:`u_{t+1}` as the average of
     :math:`t + 1` gradients, the exponent is :math:`t + 1`.
 
@@ -352,7 +352,7 @@ def nesterov(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
     :math:`\theta_{t+1} = \theta_t + u_{t+1}`. With :math:`\epsilon = \eta`, the points
     :math:`x_t = \theta_t + \beta u_t` this optimizer visits are exactly those
     look-ahead points, so both forms need one gradient per step at the point where
-    it is taken. Note 002 writes the look-ahead with its moving-average velocity
+    it is taken. :ref:`Note 002 <note-002>` writes the look-ahead with its moving-average velocity
     as :math:`\theta_t - \alpha u_t`; the equivalence needs :math:`\theta_t - \alpha\beta u_t`
     (the part of the next step already decided), and its second line should read
     :math:`\theta_{t+1} = \theta_t - \alpha u_{t+1}`.
@@ -409,12 +409,12 @@ def adagrad(lr: LearningRate = 0.1, eps: float = 1e-10, *, eps_in_sqrt: bool = F
     eps : float, default 1e-10
         :math:`\epsilon > 0`, keeps the division finite.
     eps_in_sqrt : bool, default False
-        Put :math:`\epsilon` inside the square root, as note 000 writes it.
+        Put :math:`\epsilon` inside the square root, as :ref:`note 000 <note-000>` writes it.
 
     Notes
     -----
     Identical to ``torch.optim.Adagrad(params, lr, eps=eps)`` (which puts :math:`\epsilon`
-    outside the root). Note 000 prints the accumulation as :math:`s_t = s_{t-1} g_t^2`;
+    outside the root). :ref:`Note 000 <note-000>` prints the accumulation as :math:`s_t = s_{t-1} g_t^2`;
     a plus sign is missing. The effective rate of a coordinate decays like
     :math:`1/\sqrt{t}` when its gradients keep a steady size.
 
@@ -469,7 +469,7 @@ def rmsprop(lr: LearningRate = 1e-2, gamma: float = 0.99, eps: float = 1e-8, *,
     eps : float, default 1e-8
         :math:`\epsilon > 0`.
     eps_in_sqrt : bool, default False
-        Put :math:`\epsilon` inside the square root, as note 000 writes it.
+        Put :math:`\epsilon` inside the square root, as :ref:`note 000 <note-000>` writes it.
 
     Notes
     -----
@@ -477,7 +477,7 @@ def rmsprop(lr: LearningRate = 1e-2, gamma: float = 0.99, eps: float = 1e-8, *,
     constant rate, each step has a size of about :math:`\eta` per coordinate even
     near a minimum, so the iterates can end up hopping around it at that distance
     (on Rosenbrock, about 0.03 with the defaults); decay the rate to settle. The method
-    note 001 calls "adadelta" is exactly this one (its :math:`G` is :math:`s`); Zeiler's
+    :ref:`note 001 <note-001>` calls "adadelta" is exactly this one (its :math:`G` is :math:`s`); Zeiler's
     AdaDelta is :func:`adadelta`. The Deep Learning book calls the decay :math:`\rho`.
 
     References
@@ -538,7 +538,7 @@ def adadelta(lr: LearningRate = 1.0, rho: float = 0.9, eps: float = 1e-6) -> Opt
     Notes
     -----
     Identical to ``torch.optim.Adadelta(params, lr, rho, eps)``. Not to be confused with
-    note 001's "adadelta", which is :func:`rmsprop`. With exact (deterministic)
+    :ref:`note 001 <note-001>`'s "adadelta", which is :func:`rmsprop`. With exact (deterministic)
     gradients and these defaults it does not settle: on the ellipse of the course it
     comes close quickly and then oscillates with a slowly growing amplitude, and on
     Rosenbrock it wanders in the valley (the tests record both). It was designed for
@@ -629,14 +629,14 @@ def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps:
     eps : float, default 1e-8
         :math:`\epsilon > 0`.
     bias_correction : bool, default True
-        Divide the moments by :math:`1 - \beta^{t+1}`. Note 002 writes Adam without it.
+        Divide the moments by :math:`1 - \beta^{t+1}`. :ref:`Note 002 <note-002>` writes Adam without it.
     eps_in_sqrt : bool, default False
-        Use :math:`\sqrt{\hat v + \epsilon}`, as note 001 writes it.
+        Use :math:`\sqrt{\hat v + \epsilon}`, as :ref:`note 001 <note-001>` writes it.
 
     Notes
     -----
     Identical to ``torch.optim.Adam(params, lr, betas=(beta1, beta2), eps=eps)``.
-    Note 000 calls the first moment :math:`v` and the second :math:`s`; note 001 uses
+    :ref:`Note 000 <note-000>` calls the first moment :math:`v` and the second :math:`s`; :ref:`note 001 <note-001>` uses
     :math:`m, v` as here. With bias correction the first step moves every coordinate
     by almost exactly :math:`\eta` against the sign of its gradient, whatever the
     gradient's size.

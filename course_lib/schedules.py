@@ -119,7 +119,7 @@ def exponential(eta0: float, lam: float) -> Schedule:
     -----
     ``torch.optim.lr_scheduler.ExponentialLR(gamma=exp(-lam))``. The rates sum to a
     finite total, :math:`\eta_0/(1 - e^{-\lambda})`, so the iterates can stop short
-    of a minimum (note 000's "premature stopping").
+    of a minimum (:ref:`note 000 <note-000>`'s "premature stopping").
     """
     eta0 = check_positive("eta0", eta0)
     lam = check_nonnegative("lam", lam)
@@ -131,7 +131,7 @@ def exponential(eta0: float, lam: float) -> Schedule:
 
 
 def polynomial(eta0: float, alpha: float = 0.5, beta: float = 1.0) -> Schedule:
-    r"""Polynomial decay :math:`\eta(t) = \eta_0\, (\beta t + 1)^{-\alpha}` (note 000).
+    r"""Polynomial decay :math:`\eta(t) = \eta_0\, (\beta t + 1)^{-\alpha}` (:ref:`note 000 <note-000>`).
 
     Parameters
     ----------
@@ -164,7 +164,7 @@ def polynomial(eta0: float, alpha: float = 0.5, beta: float = 1.0) -> Schedule:
 
 
 def linear_decay(eta0: float, eta_tau: float, tau: int) -> Schedule:
-    r"""Linear decay until step :math:`\tau`, then constant (note 003, after the Deep Learning book).
+    r"""Linear decay until step :math:`\tau`, then constant (:ref:`note 003 <note-003>`, after the Deep Learning book).
 
     .. math::
 

@@ -594,3 +594,49 @@ def test_internal_links_and_anchors_resolve(site):
             elif fragment and file.suffix == ".html" and unquote(fragment) not in _parse(file).ids:
                 broken.append(f"{page.relative_to(site)} -> {href} (no such anchor)")
     assert broken == []
+
+
+class _MentionParser(HTMLParser):
+    """Text of the article, split into what is inside a link to the Sources page and what is not."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.article, self.links = 0, 0, []
+        self.outside = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "article":
+            self.article += 1
+        if tag == "a":
+            self.links.append("sources" in (attrs.get("href") or ""))
+        if tag in ("script", "style"):
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "article":
+            self.article -= 1
+        if tag == "a" and self.links:
+            self.links.pop()
+        if tag in ("script", "style"):
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.article and not self.depth and not any(self.links):
+            self.outside.append(data)
+
+
+def test_every_mention_of_the_notes_links_to_the_sources_page(site):
+    import re
+
+    mention = re.compile(r"\b[Nn]otes? 00[0-3]\b|\b[Tt]he slides\b|\blecture notes\b")
+    unlinked = []
+    for page in sorted(site.rglob("*.html")):
+        rel = page.relative_to(site).as_posix()
+        if rel.split("/")[0] in ("_static", "_sources") or rel == "appendices/sources.html":
+            continue
+        parser = _MentionParser()
+        parser.feed(page.read_text(encoding="utf-8"))
+        text = " ".join(parser.outside)
+        unlinked += [f"{rel}: ...{text[max(0, m.start() - 40):m.end() + 20]}..." for m in mention.finditer(text)]
+    assert unlinked == []
