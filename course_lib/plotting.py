@@ -226,11 +226,24 @@ def plot_values(trajectories: Trajectories, *, objective: Optional[Objective] = 
     with mpl.rc_context(STYLE):
         if ax is None:
             fig, ax = new_figure()
-        for i, (label, traj) in enumerate(runs):
-            y = traj.values - f_star if f_star is not None else traj.values
-            ax.plot(np.arange(len(y)), y, label=_status(label, traj), **series_style(i).line_kwargs())
+        gaps = [(traj.values - f_star) if f_star is not None else traj.values for _, traj in runs]
+        # On the log scale an exact f = f* has no place: such points sit on the bottom edge,
+        # marked with a downward triangle, and the legend says from which step (not dropped).
+        positive = [g[g > 0] for g in gaps]
+        floor = (min(float(p.min()) for p in positive if p.size) / 100.0) if any(p.size for p in positive) else 1e-16
+        for i, ((label, traj), y) in enumerate(zip(runs, gaps)):
+            style = series_style(i)
+            text = _status(label, traj)
+            if f_star is not None and (y <= 0).any():
+                reached = np.flatnonzero(y <= 0)
+                text += f" (f = f* from step {int(traj.ts[reached[0]])})"
+                y = np.where(y > 0, y, floor)
+                ax.plot(traj.ts[reached], y[reached], "v", color=style.color, ms=7, zorder=4)
+            ax.plot(traj.ts, y, label=text, **style.line_kwargs())
         if f_star is not None:
             ax.set_yscale("log")
+            if any((g <= 0).any() for g in gaps):
+                ax.set_ylim(bottom=floor)
             ax.set_ylabel(r"$f(x_t) - f^\star$")
         else:
             ax.set_ylabel(r"$f(x_t)$")

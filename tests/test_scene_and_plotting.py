@@ -225,3 +225,18 @@ def test_glue_accepts_numbers_and_refuses_the_rest(monkeypatch):
         glue("", 1.0)
     with pytest.raises(ValueError, match="value must be a number"):
         glue("b", None)
+
+
+def test_reaching_the_minimum_exactly_is_shown_on_the_log_scale():
+    # Newton solves the ellipse in one step: f - f* is exactly 0 at step 1 (formerly not drawn at all).
+    ell = ellipse()
+    traj = run(newton(), ell, [-5.0, -2.0], 3)
+    assert traj.values[1] - ell.min_value == 0.0
+    fig = plot_values({"Newton": traj}, objective=ell)
+    ax = fig.axes[0]
+    line = next(l for l in ax.lines if l.get_label().startswith("Newton"))
+    assert line.get_label() == "Newton (f = f* from step 1)"
+    y = line.get_ydata()
+    assert len(y) == len(traj.values) and np.all(y > 0)
+    assert y[1] == pytest.approx(ax.get_ylim()[0])                   # on the bottom edge
+    assert any(l.get_marker() == "v" for l in ax.lines)
