@@ -640,3 +640,39 @@ def test_every_mention_of_the_notes_links_to_the_sources_page(site):
         text = " ".join(parser.outside)
         unlinked += [f"{rel}: ...{text[max(0, m.start() - 40):m.end() + 20]}..." for m in mention.finditer(text)]
     assert unlinked == []
+
+
+# ------------------------------------------------------- answer boxes: parity
+
+def test_the_answer_table_gives_the_same_verdicts_on_the_page(browser):
+    """The table of tests/answer_table.py through the page's answer box: same verdict, same words."""
+    from answer_table import ROWS, TABLE_EXERCISES
+    from course_lib.exercises import SelfCheck
+
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_content("".join(f'<div id="box-{key}">{SelfCheck(ex)._repr_html_()}</div>'
+                             for key, ex in TABLE_EXERCISES.items()))
+    mismatches = []
+    for key, text, correct, fragment in ROWS:
+        form = page.locator(f"#box-{key} form.course-selfcheck")
+        form.locator("input[name=answer]").fill(text)
+        form.locator("button").click()
+        shown = form.locator(".course-feedback").inner_text()
+        python = repr(TABLE_EXERCISES[key].check(text))
+        if shown.startswith("✔") is not correct or fragment not in shown or shown.split(". ")[0] != python.split(". ")[0]:
+            mismatches.append(f"{key} {text!r}: page {shown!r}, python {python!r}")
+    assert mismatches == [] and errors == []
+
+    # An edited answer loses its verdict; the keypad is not limited to decimals (no "/" or "," there).
+    form = page.locator("#box-gd-max-lr form.course-selfcheck")
+    box = form.locator("input[name=answer]")
+    box.fill("0.25")
+    form.locator("button").click()
+    assert form.locator(".course-feedback").inner_text().startswith("✔")
+    box.press("End")
+    box.press("Backspace")
+    assert form.locator(".course-feedback").inner_text() == ""
+    assert box.get_attribute("inputmode") in (None, "text")
+    page.close()
