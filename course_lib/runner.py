@@ -29,6 +29,9 @@ from .optimizers import Optimizer
 
 __all__ = ["Trajectory", "run"]
 
+#: Steps whose distance and gradient norm are checked together (see the loop of :func:`run`).
+BLOCK = 64
+
 #: ``gradient(x, t, rng)``: the (possibly noisy) gradient used at step ``t``.
 Gradient = Callable[[np.ndarray, int, np.random.Generator], np.ndarray]
 
@@ -166,9 +169,10 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
     extras = {name: suppliers[name] for name in opt.needs}
     grad = objective.grad if gradient is None else None   # the deterministic case, called directly
 
-    # Everything was checked above; from here on x is a float vector, and a NaN or inf
-    # anywhere shows up in the norms, so checking those suffices. The loop calls the
-    # optimizer's unchecked step.
+    # Everything was checked above; from here on x is a float vector and the loop calls the
+    # optimizer's unchecked step. The checks that cost most per step (distance from the start,
+    # gradient norm) are done in bulk for blocks of BLOCK steps: the records are cut at the first
+    # bad step of a block, so the trajectory and diverged_at are the same as with a check per step.
     f, step, start = objective.f, opt.step, x.copy()
     state = opt.init(x)
     xs, values, grad_norms, ts = [], [], [], []
@@ -184,34 +188,45 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         if not (math.isfinite(value) and math.isfinite(norm)):
             diverged_at = 0
         xs.append(x); values.append(value); grad_norms.append(norm); ts.append(0)
-        while diverged_at is None and t < steps:
-            if norm <= tol:
-                converged = True
-                break
-            if extras:
-                x, state = step(x, g, state, **{name: supply(x) for name, supply in extras.items()})
+        if diverged_at is None and norm <= tol:          # the start already meets the tolerance
+            converged = True
+        while diverged_at is None and t < steps and not converged:
+            bx, bv, bg = [], [], []                     # this block's iterates, values, gradients
+            t_block = t
+            for _ in range(min(BLOCK, steps - t)):
+                if extras:
+                    x, state = step(x, g, state, **{name: supply(x) for name, supply in extras.items()})
+                else:
+                    x, state = step(x, g, state)
+                value = float(f(x))
+                g = np.asarray(grad(x) if grad is not None else gradient(x, t + 1, rng), dtype=np.float64)
+                t += 1
+                bx.append(x); bv.append(value); bg.append(g)
+                if not math.isfinite(value):            # blown up: the block check finds the step
+                    break
+            X, G = np.array(bx), np.array(bg)
+            D = X - start
+            norms = np.sqrt(np.einsum("ij,ij->i", G, G))
+            bad = ~(np.einsum("ij,ij->i", D, D) <= limit2) | ~np.isfinite(norms) | ~np.isfinite(bv)
+            done = norms <= tol                          # the gradient reached the tolerance (or is 0)
+            first_bad = int(np.argmax(bad)) if bad.any() else len(bx)
+            first_done = int(np.argmax(done)) if done.any() else len(bx)
+            if first_bad < len(bx) and first_bad <= first_done:
+                keep, diverged_at = first_bad, t_block + first_bad + 1
+            elif first_done < len(bx):
+                keep, converged = first_done + 1, True  # the step that reached tol is kept, then stop
             else:
-                x, state = step(x, g, state)
-            t += 1
-            dx = x - start
-            if not float(dx @ dx) <= limit2:            # also true when x holds NaN or inf
-                diverged_at = t
-                break
-            value = float(f(x))
-            g = np.asarray(grad(x) if grad is not None else gradient(x, t, rng), dtype=np.float64)
-            norm = math.sqrt(float(g @ g))
-            if not (math.isfinite(value) and math.isfinite(norm)):   # x_t is not usable
-                diverged_at = t
-                break
-            if t % every == 0:
-                xs.append(x); values.append(value); grad_norms.append(norm); ts.append(t)
-                last = None
-            else:
-                last = (x, value, norm, t)
+                keep = len(bx)
+            t = t_block + keep
+            for k in range(keep):
+                tk = t_block + k + 1
+                if tk % every == 0:
+                    xs.append(bx[k]); values.append(bv[k]); grad_norms.append(float(norms[k])); ts.append(tk)
+                    last = None
+                else:
+                    last = (bx[k], bv[k], float(norms[k]), tk)
         if last is not None:                            # always keep the last usable iterate
             xs.append(last[0]); values.append(last[1]); grad_norms.append(last[2]); ts.append(last[3])
-        if diverged_at is None and not converged and tol > 0 and norm <= tol:
-            converged = True
 
     return Trajectory(
         xs=np.array(xs),

@@ -155,3 +155,38 @@ def test_a_gradient_of_the_wrong_shape_is_reported():
         run(gd(), ellipse(), [1.0, 1.0], 3, gradient=lambda x, t, rng: np.ones(3))
     with pytest.raises(ValueError, match="gradient must be a function"):
         run(gd(), ellipse(), [1.0, 1.0], 3, gradient=1.0)
+
+
+def test_an_exactly_zero_gradient_ends_the_run_even_without_a_tolerance():
+    # Newton lands on the ellipse's minimizer in one step; the gradient there is exactly 0.
+    from course_lib import momentum, newton
+    traj = run(newton(), ellipse(), [-5.0, -2.0], 50)
+    assert traj.steps == 1 and traj.converged and traj.grad_norms[-1] == 0.0
+    # momentum would otherwise coast on: it must stop where the gradient first vanishes
+    from course_lib import Objective
+    flat_after_one = Objective("step", 1, f=lambda x: float(abs(x[0] - 1.0) > 0.5), grad=lambda x: np.zeros(1))
+    assert run(momentum(lr=0.1), flat_after_one, 0.0, 100).steps == 0
+
+
+@pytest.mark.parametrize("steps", [0, 1, 63, 64, 65, 130])
+def test_block_boundaries_change_nothing(steps):
+    from course_lib import adam
+    full = run(adam(lr=0.05), rosenbrock(), [-1.2, 1.0], steps)
+    assert full.steps == steps and len(full.xs) == steps + 1
+    # the same iterates one step at a time, by update
+    opt, x = adam(lr=0.05), np.array([-1.2, 1.0])
+    state = opt.init(x)
+    for t in range(steps):
+        x, state = opt.update(x, rosenbrock().gradient(x), state)
+        np.testing.assert_array_equal(full.xs[t + 1], x)
+    np.testing.assert_allclose(full.grad_norms, [np.linalg.norm(rosenbrock().gradient(p)) for p in full.xs], rtol=1e-12)
+
+
+def test_divergence_inside_a_block_is_found_at_its_step():
+    for steps in (10, 70, 200):
+        traj = run(gd(lr=1.1), parabola(), 10.0, steps, max_distance=10)
+        expected = next(t for t in range(1, 200) if abs(10 * (-1.2) ** t - 10) > 10 * 11)
+        if steps >= expected:
+            assert traj.diverged_at == expected and traj.steps == expected - 1
+        else:
+            assert not traj.diverged and traj.steps == steps
