@@ -627,3 +627,20 @@ def test_newton_rejects_a_non_finite_hessian():
     with pytest.raises(ValueError, match="hessian contains NaN or inf"):
         opt.update(np.array([1.0, 2.0]), np.array([1.0, 1.0]), opt.init([1.0, 2.0]),
                    hessian=[[1.0, np.nan], [0.0, 1.0]])
+
+
+def test_inputs_are_validated_once_at_the_boundary(monkeypatch):
+    """run checks its inputs once and calls the unchecked step; update checks once, also through clip."""
+    from course_lib import rosenbrock, run
+
+    calls = []
+    original = O._check_point_and_gradient
+    monkeypatch.setattr(O, "_check_point_and_gradient", lambda x, g: calls.append(1) or original(x, g))
+    finite_checks = []
+    original_finite = O.check_finite
+    monkeypatch.setattr(O, "check_finite", lambda name, a: finite_checks.append(name) or original_finite(name, a))
+    run(O.clip(O.adam(), max_norm=1.0), rosenbrock(), [-1.2, 1.0], 200)
+    assert calls == [] and finite_checks == []
+    opt = O.clip(O.gd(lr=0.1), max_value=1.0, max_norm=1.0)
+    opt.update(np.ones(2), np.array([3.0, -4.0]), opt.init(np.ones(2)))
+    assert calls == [1] and finite_checks == []      # clip no longer re-checks the gradient (was 3 times)
