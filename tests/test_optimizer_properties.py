@@ -643,4 +643,4 @@ def test_inputs_are_validated_once_at_the_boundary(monkeypatch):
     assert calls == [] and finite_checks == []
     opt = O.clip(O.gd(lr=0.1), max_value=1.0, max_norm=1.0)
     opt.update(np.ones(2), np.array([3.0, -4.0]), opt.init(np.ones(2)))
-    assert calls == [1] and finite_checks == []      # clip no longer re-checks the gradient (was 3 times)
+    assert calls == [1] and finite_checks == ["x", "g"]   # once each, at the boundary (clip re-checked g 3 times)
