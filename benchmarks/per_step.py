@@ -11,7 +11,8 @@ For gd, momentum and adam on Rosenbrock's function (2 variables, from (-1.2, 1))
 * **torch.optim**: the same optimizer stepping a 2-element parameter whose gradient
   is set from the same formula (target: run faster than this).
 
-Each time is the minimum over repeats of the mean per step. Run through ``benchmarks/run.py``.
+Each time is the minimum over 15 rounds of the mean per step; in each round every contender runs
+once, back to back (this machine's speed drifts). Run through ``benchmarks/run.py``.
 """
 
 from __future__ import annotations
@@ -73,11 +74,17 @@ def _torch_loop(torch, name, grad):
     return loop
 
 
-def _per_step(func, repeat: int) -> float:
-    return min(timeit.repeat(func, number=1, repeat=repeat)) / STEPS
+def _interleaved(contenders: dict, repeat: int) -> dict:
+    """Microseconds per step of each contender: the minimum over ``repeat`` rounds, where each round
+    times every contender once, back to back, so that a slow phase of the machine hits all alike."""
+    best = {name: float("inf") for name in contenders}
+    for _ in range(repeat):
+        for name, func in contenders.items():
+            best[name] = min(best[name], timeit.timeit(func, number=1) / STEPS * 1e6)
+    return best
 
 
-def report(repeat: int = 7) -> None:
+def report(repeat: int = 15) -> None:
     try:
         import torch
         torch.set_num_threads(1)
@@ -91,15 +98,16 @@ def report(repeat: int = 7) -> None:
     print(f"{'optimizer':<11}{'run (us)':>10}{'hand loop':>11}{'run/hand':>10}{'bare loop':>11}{'run/bare':>10}"
           f"{'torch (us)':>12}{'run/torch':>11}")
     for name, opt in opts.items():
-        ours = _per_step(lambda: run(opt, ros, [-1.2, 1.0], STEPS), repeat) * 1e6
-        by_hand = _per_step(hand[name], repeat) * 1e6
-        bare_loop = _per_step(bare[name], repeat) * 1e6
+        contenders = {"run": lambda: run(opt, ros, [-1.2, 1.0], STEPS), "hand": hand[name], "bare": bare[name]}
+        if torch is not None:
+            contenders["torch"] = _torch_loop(torch, name, ros.grad)
+        t = _interleaved(contenders, repeat)
+        ours, by_hand, bare_loop = t["run"], t["hand"], t["bare"]
         line = f"{name:<11}{ours:>10.2f}{by_hand:>11.2f}{ours / by_hand:>10.2f}{bare_loop:>11.2f}{ours / bare_loop:>10.2f}"
         over = ours / by_hand > TARGET
         if torch is not None:
-            theirs = _per_step(_torch_loop(torch, name, ros.grad), repeat) * 1e6
-            line += f"{theirs:>12.2f}{ours / theirs:>11.2f}"
-            over = over or ours >= theirs
+            line += f"{t['torch']:>12.2f}{ours / t['torch']:>11.2f}"
+            over = over or ours >= t["torch"]
         else:
             line += f"{'(no torch)':>23}"
         print(line + ("  over target" if over else ""))

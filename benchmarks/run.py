@@ -88,7 +88,7 @@ def main(argv=None) -> int:
         print()
     import per_step
 
-    per_step.report(repeat=args.repeat)
+    per_step.report(repeat=max(15, args.repeat))
     print()
 
     try:

@@ -218,7 +218,11 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
             else:
                 keep = len(bx)
             t = t_block + keep
-            for k in range(keep):
+            if every == 1 and keep:                     # keep the whole block, in one go
+                xs.extend(bx[:keep]); values.extend(bv[:keep]); grad_norms.extend(norms[:keep].tolist())
+                ts.extend(range(t_block + 1, t_block + keep + 1))
+                last = None
+            for k in range(keep if every > 1 else 0):
                 tk = t_block + k + 1
                 if tk % every == 0:
                     xs.append(bx[k]); values.append(bv[k]); grad_norms.append(float(norms[k])); ts.append(tk)
