@@ -108,11 +108,11 @@ def check_finite(name: str, value: np.ndarray) -> None:
         )
 
 
-
-def check_symmetric(name: str, A: np.ndarray) -> np.ndarray:
+def check_symmetric(name: str, A: np.ndarray, hint: str = "") -> np.ndarray:
     """Check that ``A`` is a finite square matrix, symmetric to rounding; return it as floats.
 
     The one tolerance of the course: ``|A - Aᵀ| <= 1e-12 max(1, max|A|)`` entry by entry.
+    ``hint`` is added to the message of an asymmetric matrix.
     """
     A = np.asarray(A, dtype=np.float64)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
@@ -120,5 +120,5 @@ def check_symmetric(name: str, A: np.ndarray) -> np.ndarray:
     if not np.all(np.isfinite(A)):
         raise ValueError(f"{name} must contain only finite numbers, got {A.tolist()}")
     if not np.allclose(A, A.T, rtol=0.0, atol=1e-12 * max(1.0, float(np.abs(A).max(initial=0.0)))):
-        raise ValueError(f"{name} must be symmetric, got {A.tolist()}")
+        raise ValueError(f"{name} must be symmetric, got {A.tolist()}" + (f" ({hint})" if hint else ""))
     return A

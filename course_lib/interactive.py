@@ -348,7 +348,7 @@ class Explorer:
             fig = self.figure(**params)
             if size is None:
                 size = [round(float(v) * 72.0, 3) for v in fig.get_size_inches()]
-            marks.append({"k": "I", "src": "data:image/png;base64," + base64.b64encode(_png(fig)).decode("ascii")})
+            marks.append(_image_mark(fig))
         return {"v": 1, "size": size, "panels": [], "axes": [], "styles": [],
                 "controls": [self.controls[n].spec(n) for n in names], "alt": self.alt,
                 "background": marks[self._start_index()]["src"], "marks": marks,
@@ -371,7 +371,7 @@ class Explorer:
         built = self.build()
         out = self.scene(**params)
         if isinstance(out, Figure):
-            return [{"k": "I", "src": "data:image/png;base64," + base64.b64encode(_png(out)).decode("ascii")}]
+            return [_image_mark(out)]
         if out.frame() != built["_frame"]:
             raise ValueError(_frame_difference(built["_frame"], out.frame(), self._params({}), self._params(params)))
         marks = []
@@ -450,6 +450,11 @@ def _frame_difference(a: tuple, b: tuple, pa, pb) -> str:
                 return (f"panel {i}'s {name} must not change with the controls: {x!r} at {_show(pa)}, {y!r} at "
                         f"{_show(pb)}; put changing numbers in a text mark (Panel.text), not in labels")
     return "the figure's axes must not change with the controls"
+
+
+def _image_mark(fig: Figure) -> dict:
+    """A whole figure as one mark (the fallback for pictures that are not lines, points and text)."""
+    return {"k": "I", "src": "data:image/png;base64," + base64.b64encode(_png(fig)).decode("ascii")}
 
 
 def _png(fig: Figure) -> bytes:

@@ -123,13 +123,7 @@ class Objective:
 
 
 def _quadratic_parts(A, b, c):
-    A = np.array(A, dtype=np.float64)
-    try:
-        A = check_symmetric("A", A)
-    except ValueError as err:
-        if "symmetric" in str(err):
-            raise ValueError(f"{err} (the Hessian of x·Ax/2 is (A + Aᵀ)/2; pass that instead)") from None
-        raise
+    A = check_symmetric("A", A, hint="the Hessian of x·Ax/2 is (A + Aᵀ)/2; pass that instead")
     d = A.shape[0]
     b = np.zeros(d) if b is None else as_point("b", b, dim=d)
     c = float(c)

@@ -97,7 +97,7 @@ def _plain(value):
 
 def _show(value) -> str:
     """A hyperparameter as text: a schedule by its name, a number by its repr."""
-    if callable(value) and not isinstance(value, Optimizer):
+    if callable(value):
         return getattr(value, "__name__", "schedule")
     return repr(value)
 

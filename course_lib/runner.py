@@ -218,17 +218,17 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
             else:
                 keep = len(bx)
             t = t_block + keep
-            if every == 1 and keep:                     # keep the whole block, in one go
+            if every == 1:                              # keep the whole block, in one go
                 xs.extend(bx[:keep]); values.extend(bv[:keep]); grad_norms.extend(norms[:keep].tolist())
                 ts.extend(range(t_block + 1, t_block + keep + 1))
-                last = None
-            for k in range(keep if every > 1 else 0):
-                tk = t_block + k + 1
-                if tk % every == 0:
-                    xs.append(bx[k]); values.append(bv[k]); grad_norms.append(float(norms[k])); ts.append(tk)
-                    last = None
-                else:
-                    last = (bx[k], bv[k], float(norms[k]), tk)
+            else:
+                for k in range(keep):
+                    tk = t_block + k + 1
+                    if tk % every == 0:
+                        xs.append(bx[k]); values.append(bv[k]); grad_norms.append(float(norms[k])); ts.append(tk)
+                        last = None
+                    else:
+                        last = (bx[k], bv[k], float(norms[k]), tk)
         if last is not None:                            # always keep the last usable iterate
             xs.append(last[0]); values.append(last[1]); grad_norms.append(last[2]); ts.append(last[3])
 
