@@ -175,9 +175,9 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
     # bad step of a block, so the trajectory and diverged_at are the same as with a check per step.
     f, step, start = objective.f, opt.step, x.copy()
     state = opt.init(x)
-    xs, values, grad_norms, ts = [], [], [], []
+    xs, values, grad_norms, ts = [], [], [], []          # lists of arrays, one per block, joined at the end
     diverged_at, converged = None, False
-    last = None                                         # the newest iterate not yet recorded
+    last = None                                         # the newest step not yet recorded, (block, row)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         t = 0
         value = float(f(x))
@@ -187,7 +187,7 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         norm = math.sqrt(float(g @ g))
         if not (math.isfinite(value) and math.isfinite(norm)):
             diverged_at = 0
-        xs.append(x); values.append(value); grad_norms.append(norm); ts.append(0)
+        xs.append(x[None]); values.append([value]); grad_norms.append([norm]); ts.append([0])
         if diverged_at is None and norm <= tol:          # the start already meets the tolerance
             converged = True
         while diverged_at is None and t < steps and not converged:
@@ -218,27 +218,22 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
             else:
                 keep = len(bx)
             t = t_block + keep
-            if every == 1:                              # keep the whole block, in one go
-                xs.extend(bx[:keep]); values.extend(bv[:keep]); grad_norms.extend(norms[:keep].tolist())
-                ts.extend(range(t_block + 1, t_block + keep + 1))
-            else:
-                for k in range(keep):
-                    tk = t_block + k + 1
-                    if tk % every == 0:
-                        xs.append(bx[k]); values.append(bv[k]); grad_norms.append(float(norms[k])); ts.append(tk)
-                        last = None
-                    else:
-                        last = (bx[k], bv[k], float(norms[k]), tk)
+            steps_kept = np.arange(t_block + 1, t + 1)
+            rows = slice(0, keep) if every == 1 else np.flatnonzero(steps_kept % every == 0)
+            xs.append(X[rows]); values.append(bv[:keep] if every == 1 else np.take(bv, rows))
+            grad_norms.append(norms[rows]); ts.append(steps_kept[rows])
+            if every > 1 and keep:                       # the newest step, in case the run ends here
+                last = None if steps_kept[-1] % every == 0 else (X[keep - 1], bv[keep - 1], norms[keep - 1], t)
         if last is not None:                            # always keep the last usable iterate
-            xs.append(last[0]); values.append(last[1]); grad_norms.append(last[2]); ts.append(last[3])
+            xs.append(last[0][None]); values.append([last[1]]); grad_norms.append([last[2]]); ts.append([last[3]])
 
     return Trajectory(
-        xs=np.array(xs),
-        values=np.array(values, dtype=np.float64),
-        grad_norms=np.array(grad_norms),
+        xs=np.concatenate(xs),
+        values=np.concatenate(values, dtype=np.float64),
+        grad_norms=np.concatenate(grad_norms, dtype=np.float64),
         diverged=diverged_at is not None,
         diverged_at=diverged_at,
         optimizer=repr(opt),
         converged=converged,
-        ts=np.array(ts),
+        ts=np.concatenate(ts, dtype=np.int64),
     )

@@ -274,4 +274,10 @@ def as_schedule(name: str, lr: LearningRate) -> Schedule:
         eta.__name__ = getattr(schedule, "__name__", "schedule")
         eta(0)  # fail at construction, not in the middle of a run
         return eta
-    return constant(check_positive(name, lr))
+    value = check_positive(name, lr)
+
+    def eta(t: int) -> float:   # constant(value) without its check of t: an optimizer's own counter is valid
+        return value
+
+    eta.__name__ = f"constant({value:g})"
+    return eta
