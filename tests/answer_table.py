@@ -2,6 +2,7 @@
 
 Each row: (exercise, text, correct, fragment): the verdict must be ``correct`` and the message must
 contain ``fragment``, in Python (tests/test_exercises.py) and in the browser (tests/test_site.py).
+For an exercise with options the page has radio buttons: the text is the option clicked ("" for none).
 """
 
 import numpy as np
@@ -15,6 +16,10 @@ TABLE_EXERCISES = {
                        solve=lambda: np.array([[2.0, -1.0], [-1.0, 2.0]]),
                        mistakes=lambda: [Mistake([[1.0, -0.5], [-0.5, 1.0]], "that is half the Hessian.")]),
     "zero": Exercise("zero", "The gradient of x² at 0.", solve=lambda: 0.0, atol=1e-6),
+    "choice": Exercise("choice", "The origin, for x1² - x2², is a ...", solve=lambda: "saddle point",
+                       options=("minimum", "maximum", "saddle point", "undecided"),
+                       hint="Look at the signs of the eigenvalues.",
+                       mistakes=lambda: [Mistake("undecided", "no eigenvalue is zero here.")]),
 }
 
 ROWS = [
@@ -49,4 +54,8 @@ ROWS = [
     ("zero", "0", True, "is right"),
     ("zero", "1e-9", True, "is right"),                                # atol: 0 needs it
     ("zero", "0.001", False, "is not right"),
+    ("choice", "saddle point", True, "saddle point is right"),
+    ("choice", "undecided", False, "undecided: no eigenvalue is zero"),
+    ("choice", "minimum", False, "minimum is not right. Look at the signs"),
+    ("choice", "", False, "Choose one of the options: minimum, maximum, saddle point, undecided"),
 ]

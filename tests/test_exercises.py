@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib.exercises import EXERCISES, AnswerError, Feedback, check, check_number, parse_answer
+from course_lib.exercises import (EXERCISES, AnswerError, Exercise, Feedback, Mistake, check, check_number,
+                                  parse_answer)
 
 
 def test_registered_answers_match_values_worked_out_by_hand():
@@ -133,6 +134,11 @@ def test_every_key_used_is_registered_and_every_registered_key_is_used_in_its_ch
 def test_no_known_mistake_is_within_the_tolerance_of_the_answer(key):
     ex = EXERCISES[key]
     answer = ex.answer
+    if ex.options:                     # a word: each mistake is another option, with its own message
+        for mistake in ex.known_mistakes():
+            assert mistake.value in ex.options and mistake.value != answer, f"{key}: {mistake.value!r}"
+            assert mistake.message in ex.check(mistake.value.upper()).message
+        return
     for mistake in ex.known_mistakes():
         near_answer = np.abs(mistake.values - answer) <= ex.atol + ex.rtol * np.abs(answer)
         near_mistake = np.abs(answer - mistake.values) <= mistake.atol + mistake.rtol * np.abs(mistake.values)
@@ -156,3 +162,36 @@ def test_a_key_registered_twice_is_an_error():
     from course_lib.exercises import register
     with pytest.raises(ValueError, match="registered twice"):
         register("again", [EXERCISES["gd-max-lr"]])
+
+
+# ------------------------------------------------------------- choice answers
+
+CHOICE = Exercise("choice-demo", "The critical point of x1² - x2² at the origin is a ...",
+                  solve=lambda: "saddle point", options=("minimum", "maximum", "saddle point", "undecided"),
+                  hint="Look at the signs of the Hessian's eigenvalues.",
+                  mistakes=lambda: [Mistake("minimum", "along x2 the function falls.")])
+
+
+@pytest.mark.parametrize("answer, correct, fragment", [
+    ("saddle point", True, "saddle point is right"),
+    ("  Saddle   POINT. ", True, "is right"),
+    ("saddle", True, "is right"),                       # an unambiguous start
+    ("MIN", False, "minimum: along x2 the function falls"),
+    ("maximum", False, "maximum is not right. Look at the signs"),
+    ("m", False, "could be minimum or maximum"),
+    ("banana", False, "'banana' is not one of the options: minimum, maximum, saddle point, undecided"),
+    ("", False, "Choose one of the options"),
+    (None, False, "Choose one of the options"),
+    (2, False, "2 is not a word"),
+    (["saddle point"], False, "is not a word"),
+])
+def test_choice_answers(answer, correct, fragment):
+    feedback = CHOICE.check(answer)
+    assert feedback.correct is correct and fragment in feedback.message, repr(feedback)
+
+
+def test_choice_exercises_reject_bad_definitions():
+    with pytest.raises(ValueError, match="distinct"):
+        Exercise("x", "q", solve=lambda: "a", options=("a", "A "))
+    with pytest.raises(ValueError, match="not one of"):
+        Exercise("x", "q", solve=lambda: "b", options=("a", "c")).answer

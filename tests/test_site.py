@@ -470,8 +470,22 @@ def test_answer_boxes_tell_right_from_wrong(visits, width):
     for path, form in _elements(visits, "form.course-selfcheck", width):
         key = form.get_attribute("data-exercise")
         data = json.loads(form.locator("script.course-selfcheck-data").text_content())
+        feedback = form.locator(".course-feedback")
+        if EXERCISES[key].options:                                    # radio buttons: keyboard-reachable words
+            assert data["answer"] == EXERCISES[key].answer
+            form.locator("button").click()
+            assert "Choose one of the options" in feedback.inner_text(), f"{path} {key}"
+            form.locator(f"input[value='{data['answer']}']").check()
+            assert feedback.inner_text() == ""                         # a changed answer loses its verdict
+            form.locator("button").click()
+            assert feedback.inner_text().startswith("✔ Correct."), f"{path} {key}: {feedback.inner_text()}"
+            other = next(o for o in data["options"] if o != data["answer"])
+            form.locator(f"input[value='{other}']").check()
+            form.locator("button").click()
+            assert feedback.inner_text().startswith("✘ Not yet."), f"{path} {key}: {feedback.inner_text()}"
+            continue
         assert data["answer"] == pytest.approx(EXERCISES[key].answer.tolist())   # the page's answer is course_lib's
-        box, feedback = form.locator("input[name=answer]"), form.locator(".course-feedback")
+        box = form.locator("input[name=answer]")
         box.fill(", ".join(repr(v) for v in data["answer"]))
         form.locator("button").click()
         assert feedback.inner_text().startswith("✔ Correct."), f"{path} {key}: {feedback.inner_text()}"
@@ -657,7 +671,12 @@ def test_the_answer_table_gives_the_same_verdicts_on_the_page(browser):
     mismatches = []
     for key, text, correct, fragment in ROWS:
         form = page.locator(f"#box-{key} form.course-selfcheck")
-        form.locator("input[name=answer]").fill(text)
+        if TABLE_EXERCISES[key].options:
+            form.evaluate("f => f.reset()")                          # no option picked, then the row's
+            if text:
+                form.locator(f"input[name=answer][value='{text}']").check()
+        else:
+            form.locator("input[name=answer]").fill(text)
         form.locator("button").click()
         shown = form.locator(".course-feedback").inner_text()
         python = repr(TABLE_EXERCISES[key].check(text))

@@ -18,6 +18,10 @@ the same rules in JavaScript; a table of inputs in the tests goes through both):
 numbers such as ``0.25``, ``-2.5e-1`` or fractions ``1/4``, separated by commas,
 semicolons, spaces or brackets (``1.15, 1.1``, ``1.15 1.1``, ``[[2, -1], [-1, 2]]``). A comma between two
 digits (``0,25``) is refused as ambiguous: decimals take a point.
+
+An exercise may instead ask for one of a few words (``options=("minimum", "maximum",
+"saddle point", "undecided")``): in a notebook any case and spacing, or an unambiguous
+start such as ``"saddle"``, is read as the option; the website shows radio buttons.
 """
 
 from __future__ import annotations
@@ -29,13 +33,13 @@ import numbers
 import re
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Callable, Dict, Sequence
+from typing import Callable, Dict, Sequence, Tuple
 
 import numpy as np
 
 
-__all__ = ["Feedback", "Exercise", "Mistake", "EXERCISES", "register", "check", "check_number", "parse_answer",
-           "AnswerError", "SelfCheck", "self_check", "MESSAGES"]
+__all__ = ["Feedback", "Exercise", "Mistake", "EXERCISES", "register", "check", "check_number", "check_choice",
+           "parse_answer", "parse_choice", "AnswerError", "SelfCheck", "self_check", "MESSAGES"]
 
 
 class AnswerError(ValueError):
@@ -72,6 +76,7 @@ MESSAGES = {
     "unreadable": "could not read {text!r} as a number (e.g. 0.25, 2.5e-1 or 1/4)",
     "zero": "{text!r} divides by zero",
     "infinite": "the answer contains a number too large to use, or not a number; the expected answer is finite",
+    "choose": "choose one of the options: {options}",
 }
 
 
@@ -144,6 +149,47 @@ def parse_answer(answer) -> np.ndarray:
     return values
 
 
+def _words(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def parse_choice(answer, options: Sequence[str]) -> str:
+    """Read a student's answer as one of ``options``, or raise :class:`AnswerError` saying why not.
+
+    Case and spacing do not matter, and an unambiguous start of an option counts as
+    that option (``"Saddle"`` is ``"saddle point"``).
+    """
+    listed = ", ".join(options)
+    if answer is None or answer is Ellipsis or (isinstance(answer, str) and not answer.strip()):
+        raise AnswerError(MESSAGES["choose"].format(options=listed))
+    if not isinstance(answer, str):
+        raise AnswerError(f"{answer!r} is not a word; " + MESSAGES["choose"].format(options=listed))
+    typed = _words(answer).rstrip(".!")
+    exact = [o for o in options if _words(o) == typed]
+    starts = [o for o in options if _words(o).startswith(typed)]
+    if exact or len(starts) == 1:
+        return (exact or starts)[0]
+    if len(starts) > 1:
+        raise AnswerError(f"{answer.strip()!r} could be {' or '.join(starts)}; type more of it")
+    raise AnswerError(f"{answer.strip()!r} is not one of the options: {listed}")
+
+
+def check_choice(answer, expected: str, options: Sequence[str], *, mistakes: Sequence["Mistake"] = (),
+                 hint: str = "") -> Feedback:
+    """Compare a word ``answer`` with ``expected``, one of ``options`` (see :func:`parse_choice`)."""
+    try:
+        chosen = parse_choice(answer, options)
+    except AnswerError as err:
+        return Feedback(False, str(err)[0].upper() + str(err)[1:] + ".")
+    if chosen == expected:
+        return Feedback(True, f"{chosen} is right.")
+    for mistake in mistakes:
+        mistake = mistake if isinstance(mistake, Mistake) else Mistake(*mistake)
+        if mistake.value == chosen:
+            return Feedback(False, f"{chosen}: {mistake.message}")
+    return Feedback(False, f"{chosen} is not right. {hint}".strip())
+
+
 @dataclass(frozen=True)
 class Mistake:
     """A known wrong answer, what to say about it, and how close counts as making it.
@@ -206,7 +252,8 @@ class Exercise:
     """A registered exercise: how to compute its answer and how to judge one.
 
     ``atol`` matters when the answer is (or has entries) near 0, where a relative
-    tolerance alone would demand the exact value.
+    tolerance alone would demand the exact value. With ``options`` (a few words), the
+    answer is one of them: ``solve`` returns it and each :class:`Mistake` names another.
     """
 
     key: str
@@ -217,10 +264,20 @@ class Exercise:
     hint: str = ""
     mistakes: Callable[[], Sequence[Mistake]] = field(default=lambda: (), repr=False)
     chapter: str = ""
+    options: Tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.options and len({_words(o) for o in self.options}) != len(self.options):
+            raise ValueError(f"exercise {self.key!r}: options must be distinct words, got {self.options!r}")
 
     @property
-    def answer(self) -> np.ndarray:
-        """The expected answer, computed by course_lib, as a flat array (a matrix row by row)."""
+    def answer(self):
+        """The expected answer, computed by course_lib: a flat array (a matrix row by row), or an option."""
+        if self.options:
+            value = self.solve()
+            if value not in self.options:
+                raise ValueError(f"exercise {self.key!r}: solve() gave {value!r}, not one of {self.options!r}")
+            return value
         return np.atleast_1d(np.asarray(self.solve(), dtype=np.float64)).ravel()
 
     def known_mistakes(self) -> list:
@@ -228,6 +285,8 @@ class Exercise:
         return [m if isinstance(m, Mistake) else Mistake(*m) for m in self.mistakes()]
 
     def check(self, answer) -> Feedback:
+        if self.options:
+            return check_choice(answer, self.answer, self.options, mistakes=self.known_mistakes(), hint=self.hint)
         return check_number(answer, self.answer, rtol=self.rtol, atol=self.atol, mistakes=self.known_mistakes(),
                             hint=self.hint)
 
@@ -266,6 +325,14 @@ class SelfCheck:
     def data(self) -> dict:
         """What the page needs to judge an answer."""
         ex = self.exercise
+        if ex.options:
+            return {
+                "answer": ex.answer,
+                "options": list(ex.options),
+                "hint": ex.hint,
+                "mistakes": [{"value": m.value, "message": m.message} for m in ex.known_mistakes()],
+                "messages": {"choose": MESSAGES["choose"].format(options=", ".join(ex.options))},
+            }
         return {
             "answer": ex.answer.tolist(),
             "rtol": ex.rtol,
@@ -279,6 +346,17 @@ class SelfCheck:
     def _repr_html_(self) -> str:
         key = html.escape(self.exercise.key)
         payload = json.dumps(self.data(), ensure_ascii=True).replace("</", "<\\/")
+        if self.exercise.options:
+            buttons = "".join(f'<label><input type="radio" name="answer" value="{html.escape(o)}"> '
+                              f'{html.escape(o)}</label> ' for o in self.exercise.options)
+            return (
+                f'<form class="course-selfcheck course-choice" data-exercise="{key}" autocomplete="off">'
+                f'<fieldset><legend>Your answer:</legend>{buttons}</fieldset> '
+                f'<button type="submit">Check</button>'
+                f'<div class="course-feedback" role="status" aria-live="polite"></div>'
+                f'<script type="application/json" class="course-selfcheck-data">{payload}</script>'
+                f"</form><script>{_SELF_CHECK_JS}</script>"
+            )
         # No inputmode="decimal": phone keypads must offer "/", "-", "," and the space.
         return (
             f'<form class="course-selfcheck" data-exercise="{key}" autocomplete="off">'
@@ -308,6 +386,24 @@ _SELF_CHECK_JS = """(function () {
   if (!form || !form.classList.contains("course-selfcheck")) { return; }
   var data = JSON.parse(form.querySelector("script.course-selfcheck-data").textContent);
   var box = form.querySelector(".course-feedback");
+  function say(ok, text) {
+    box.textContent = (ok ? "\\u2714 Correct. " : "\\u2718 Not yet. ") + text;
+    box.className = "course-feedback " + (ok ? "course-correct" : "course-wrong");
+  }
+  function unsay() { box.textContent = ""; box.className = "course-feedback"; }  // an edited answer has no verdict
+  if (data.options) {                 // one of a few words (check_choice)
+    form.addEventListener("change", unsay);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var picked = form.querySelector("input[name=answer]:checked");
+      if (!picked) { var m = data.messages.choose; say(false, m.charAt(0).toUpperCase() + m.slice(1) + "."); return; }
+      var chosen = picked.value;
+      var known = data.mistakes.filter(function (m) { return m.value === chosen; })[0];
+      if (chosen === data.answer) { say(true, chosen + " is right."); }
+      else { say(false, known ? chosen + ": " + known.message : (chosen + " is not right. " + data.hint).trim()); }
+    });
+    return;
+  }
   var NUMBER = /^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?(\\/[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?)?$/;
   function message(kind, text) { return data.messages[kind].replace("{text}", text); }
   function capital(m) { return m.charAt(0).toUpperCase() + m.slice(1) + "."; }
@@ -337,14 +433,7 @@ _SELF_CHECK_JS = """(function () {
       return Math.abs(v - target[i]) <= atol + rtol * Math.abs(target[i]);
     });
   }
-  function say(ok, text) {
-    box.textContent = (ok ? "\\u2714 Correct. " : "\\u2718 Not yet. ") + text;
-    box.className = "course-feedback " + (ok ? "course-correct" : "course-wrong");
-  }
-  form.elements.answer.addEventListener("input", function () {   // an edited answer has no verdict yet
-    box.textContent = "";
-    box.className = "course-feedback";
-  });
+  form.elements.answer.addEventListener("input", unsay);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var values;
@@ -363,4 +452,4 @@ _SELF_CHECK_JS = """(function () {
 })();"""
 
 # The chapters' exercises register themselves (imported last: they use the classes above).
-from . import gradient_descent, welcome  # noqa: E402,F401
+from . import gradient_descent, gradient_problems, landscapes, learning, minima, welcome  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Exercises of chapter 2, the calculus of minima."""
