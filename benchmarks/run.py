@@ -1,4 +1,4 @@
-"""Speed and weight of the course: interactive figures and pages, run's cost per step, one update on 10^6 numbers.
+"""Speed and weight of the course: notebooks, interactive figures and pages, run's cost per step, 10^6 numbers.
 
 Run from the repository root with the project's interpreter::
 
@@ -81,6 +81,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import notebooks
+
+    notebooks.report()
+    print()
     if not args.skip_figures:
         import figures
 

@@ -1,0 +1,45 @@
+"""How long each notebook of the book takes to execute (target: at most 20 s each).
+
+Every notebook under ``chapters/`` and ``appendices/`` is executed as the site build does
+(nbclient, a fresh python3 kernel, the notebook's folder as working directory). The
+reference, measured in the same run, is an empty notebook: the cost of starting a kernel,
+which every notebook pays. Run through ``benchmarks/run.py`` (or alone).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = 20.0   # seconds per notebook, kernel start included
+
+
+def execute_seconds(nb, folder: Path) -> float:
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return time.perf_counter() - start
+
+
+def notebooks() -> list:
+    return sorted(p for top in ("chapters", "appendices") for p in (ROOT / top).rglob("*.ipynb")
+                  if ".ipynb_checkpoints" not in p.parts)
+
+
+def report() -> None:
+    empty = execute_seconds(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")]), ROOT)
+    print(f"Notebook execution, seconds (target <= {TARGET:.0f} s each, kernel start included); "
+          f"reference: an empty notebook {empty:.2f} s")
+    print(f"{'notebook':<62}{'seconds':>9}{'minus empty':>13}")
+    for path in notebooks():
+        seconds = execute_seconds(nbformat.read(path, as_version=4), path.parent)
+        line = f"{str(path.relative_to(ROOT)):<62}{seconds:>9.2f}{seconds - empty:>13.2f}"
+        print(line + ("  over target" if seconds > TARGET else ""))
+
+
+if __name__ == "__main__":
+    report()
