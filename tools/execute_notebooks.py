@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Re-execute notebooks in place so their stored outputs match the current course_lib.
 
-    .venv/bin/python tools/execute_notebooks.py                # every notebook under chapters/
+    .venv/bin/python tools/execute_notebooks.py                # every notebook (chapters/, appendices/)
     .venv/bin/python tools/execute_notebooks.py path/to/nb.ipynb
 
 nbval compares these stored outputs with a fresh run, so run this after every
@@ -32,7 +32,8 @@ def execute(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    paths = [Path(p).resolve() for p in sys.argv[1:]] or sorted((ROOT / "chapters").rglob("*.ipynb"))
+    paths = [Path(p).resolve() for p in sys.argv[1:]] or sorted(
+        p for top in ("chapters", "appendices") for p in (ROOT / top).rglob("*.ipynb"))
     for p in paths:
         if ".ipynb_checkpoints" not in p.parts:
             execute(p)
