@@ -610,6 +610,27 @@ def test_internal_links_and_anchors_resolve(site):
     assert broken == []
 
 
+def test_every_erratum_is_linked_from_its_chapter_and_links_back(site):
+    """Each item of the Errata page (an anchor erratum-...) is linked from a chapter page, and each
+    algorithm chapter with items links to them; every item links back to a chapter."""
+    errata = site / "appendices" / "errata.html"
+    items = sorted(i for i in _parse(errata).ids if i.startswith("erratum-"))
+    assert len(items) >= 3
+    linked = {}
+    for page in sorted((site / "chapters").rglob("*.html")):
+        for href in _parse(page).hrefs:
+            target, fragment = urldefrag(href)
+            if fragment.startswith("erratum-") and target.endswith("errata.html"):
+                linked.setdefault(fragment, set()).add(page.relative_to(site).as_posix())
+    assert sorted(linked) == items, f"not linked from any chapter: {sorted(set(items) - set(linked))}"
+    text = errata.read_text(encoding="utf-8")
+    for item in items:   # the item's section (up to the next item) links to a chapter page
+        start = text.index(f'id="{item}"')
+        following = [text.find(f'id="{other}"') for other in items if text.find(f'id="{other}"') > start]
+        section = text[start:min(following, default=len(text))]
+        assert "../chapters/" in section, f"{item} does not link back to its chapter"
+
+
 class _MentionParser(HTMLParser):
     """Text of the article, split into what is inside a link to the Sources page and what is not."""
 
