@@ -452,4 +452,4 @@ _SELF_CHECK_JS = """(function () {
 })();"""
 
 # The chapters' exercises register themselves (imported last: they use the classes above).
-from . import gradient_descent, gradient_problems, landscapes, learning, minima, welcome  # noqa: E402,F401
+from . import gradient_descent, gradient_problems, landscapes, learning, minima, sgd, welcome  # noqa: E402,F401

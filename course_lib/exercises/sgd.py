@@ -1,0 +1,1 @@
+"""Exercises of chapter 5: stochastic and minibatch gradient descent, learning-rate schedules."""
