@@ -94,6 +94,10 @@ def main(argv=None) -> int:
 
     per_step.report(repeat=max(15, args.repeat))
     print()
+    import softmax_epoch
+
+    softmax_epoch.report()
+    print()
 
     try:
         import torch

@@ -165,7 +165,7 @@ def quadratic(A, b=None, c: float = 0.0, *, name: str = "quadratic", latex: str 
         f=f,
         grad=lambda x: A @ x + b,
         hess=lambda x: A.copy(),
-        latex=latex or r"\tfrac12 x^\top A x + b^\top x + c",
+        latex=latex or r"\frac{1}{2} x^\top A x + b^\top x + c",
         minimizer=minimizer,
         bounds=bounds,
         variables=variables,

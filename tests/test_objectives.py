@@ -114,3 +114,24 @@ def test_quadratic_rejects_bad_matrices():
         obj.quadratic(np.eye(2), b=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="a must be in"):
         obj.parabola(-1.0)
+
+
+def test_every_objective_formula_renders_in_figure_titles():
+    """``Objective.latex`` goes into matplotlib titles: it must be mathtext, not full LaTeX
+    (``\\tfrac``, ``\\lVert`` and ``\\bigl`` are not mathtext and made plot_contour crash)."""
+    from matplotlib.mathtext import MathTextParser
+
+    from course_lib import bowl3d, ellipse, error_surface, parabola, quadratic, rosenbrock, saddle, three_variable
+    from course_lib.calculus import rotated_quadratic
+    from course_lib.capacity import least_squares_cost, make_regression_data
+    from course_lib.gradient_problems import cliff
+    from course_lib.landscape import plateau, saddle_between_minima, squared_product, wavy
+
+    data = make_regression_data(10, seed=0)
+    objectives = [bowl3d(), ellipse(), error_surface(), parabola(), quadratic(np.eye(2)), rosenbrock(), saddle(),
+                  three_variable(), rotated_quadratic(1.0, -1.0), least_squares_cost(data.x, data.y, 3), cliff(),
+                  plateau(), saddle_between_minima(), squared_product(), wavy()]
+    parser = MathTextParser("agg")
+    for objective in objectives:
+        assert objective.latex, objective.name
+        parser.parse(f"${objective.latex}$")          # raises ValueError on what mathtext cannot read
