@@ -20,7 +20,8 @@ function and its three-variable example), corrected where it is wrong.
 Examples
 --------
 >>> from course_lib import three_variable
->>> from course_lib.calculus import classify_critical_point, stationary_point
+>>> from course_lib.calculus import (classify_critical_point,
+...                                  stationary_point)
 >>> f = three_variable()
 >>> point = stationary_point(f, [0.0, 0.0, 0.0])
 >>> point.x.round(12).tolist()
@@ -117,7 +118,8 @@ def classify_critical_point(hessian, tol: float = 1e-9) -> CriticalPoint:
     'minimum'
     >>> classify_critical_point([[1.0, 2.0], [2.0, 1.0]])
     CriticalPoint(kind='saddle point', eigenvalues=array([-1.,  3.]))
-    >>> classify_critical_point([[0.0]]).kind        # f''(x) = 0: x⁴, x³ and -x⁴ alike
+    >>> # f''(x) = 0: x⁴, x³ and -x⁴ alike
+    >>> classify_critical_point([[0.0]]).kind
     'undecided'
     """
     H = check_symmetric("hessian", hessian, hint="a Hessian of a twice continuously differentiable f is symmetric")
@@ -198,7 +200,8 @@ def first_derivative_test(derivative: Callable[[float], float], x: float, *, h: 
     'minimum'
     >>> first_derivative_test(lambda x: 3 * x**2, 0.0)            # f = x³
     SignTest(kind='not a turning point', left=1, right=1)
-    >>> first_derivative_test(lambda x: 0.0 * x, 0.0).kind        # f constant
+    >>> # f constant
+    >>> first_derivative_test(lambda x: 0.0 * x, 0.0).kind
     'undecided'
     """
     if not callable(derivative):
@@ -333,7 +336,8 @@ def numerical_gradient(f, x, h: float = 1e-6) -> np.ndarray:
     Examples
     --------
     >>> from course_lib import three_variable
-    >>> numerical_gradient(three_variable(), [0.0, 0.0, 0.0]).round(8).tolist()
+    >>> g = numerical_gradient(three_variable(), [0.0, 0.0, 0.0])
+    >>> g.round(8).tolist()
     [1.0, 0.0, 1.0]
     """
     value = _scalar_function(f)
@@ -371,7 +375,8 @@ def numerical_hessian(f, x, h: float = 1e-4) -> np.ndarray:
     Examples
     --------
     >>> from course_lib import three_variable
-    >>> (numerical_hessian(three_variable(), [-1.0, -1.0, -1.0]).round(6) + 0.0).tolist()
+    >>> H = numerical_hessian(three_variable(), [-1.0, -1.0, -1.0])
+    >>> (H.round(6) + 0.0).tolist()
     [[2.0, -1.0, 0.0], [-1.0, 2.0, -1.0], [0.0, -1.0, 2.0]]
     """
     value = _scalar_function(f)
@@ -528,7 +533,8 @@ def eigenvalue_scene(lam1: float, lam2: float, *, angle: float = math.pi / 6, ra
     Examples
     --------
     >>> scene = eigenvalue_scene(1.0, -0.5)
-    >>> [item.data[2] for item in scene.panels[0].items if item.kind == "text"]
+    >>> items = scene.panels[0].items
+    >>> [item.data[2] for item in items if item.kind == "text"]
     ['e₁', 'e₂', 'λ₁ = 1, λ₂ = −0.5: saddle point']
     """
     q = rotated_quadratic(lam1, lam2, angle)

@@ -19,13 +19,16 @@ with the simplest models that can underfit and overfit: polynomials of degree
 
 Examples
 --------
->>> from course_lib.capacity import capacity_curve, make_regression_data
+>>> from course_lib.capacity import (capacity_curve,
+...                                  make_regression_data)
 >>> train = make_regression_data(20, noise=0.3, seed=0)
 >>> test = make_regression_data(200, noise=0.3, seed=1)
 >>> curve = capacity_curve(train, test, range(13))
->>> bool(curve.train[-1] < curve.train[0])      # more capacity, lower training error
+>>> # more capacity, lower training error
+>>> bool(curve.train[-1] < curve.train[0])
 True
->>> bool(curve.test[-1] > curve.test.min())     # ... but not lower test error
+>>> # ... but not lower test error
+>>> bool(curve.test[-1] > curve.test.min())
 True
 """
 
@@ -122,7 +125,8 @@ def make_regression_data(n: int, noise: float = 0.3, seed: Seed = 0) -> Regressi
     Examples
     --------
     >>> data = make_regression_data(4, noise=0.0, seed=0)
-    >>> np.floor((data.x + 1.0) / 2.0 * 4).astype(int).tolist()    # one input per quarter of [-1, 1]
+    >>> # one input per quarter of [-1, 1]
+    >>> np.floor((data.x + 1.0) / 2.0 * 4).astype(int).tolist()
     [0, 1, 2, 3]
     >>> bool(np.allclose(data.y, target(data.x)))
     True
@@ -191,7 +195,8 @@ def fit_polynomial(x, y, degree: int, *, domain=(-1.0, 1.0)) -> Legendre:
 
     Examples
     --------
-    >>> p = fit_polynomial([-1.0, 0.0, 1.0], [1.0, 0.0, 1.0], 2)   # through the points of x²
+    >>> # through the points of x²
+    >>> p = fit_polynomial([-1.0, 0.0, 1.0], [1.0, 0.0, 1.0], 2)
     >>> p(np.array([0.5, 2.0])).round(12).tolist()
     [0.25, 4.0]
     """
@@ -241,7 +246,8 @@ def least_squares_cost(x, y, degree: int, *, basis: str = "legendre", domain=(-1
     >>> p = fit_polynomial(data.x, data.y, 3)
     >>> bool(np.allclose(cost.minimizer, p.coef))
     True
-    >>> bool(np.isclose(cost.value(p.coef), mean_squared_error(p, data.x, data.y)))
+    >>> mse = mean_squared_error(p, data.x, data.y)
+    >>> bool(np.isclose(cost.value(p.coef), mse))
     True
     """
     data = _as_data("least_squares_cost", x, y)
@@ -302,8 +308,10 @@ def capacity_curve(train: RegressionData, test: RegressionData, degrees) -> Capa
     Examples
     --------
     >>> train = make_regression_data(10, noise=0.3, seed=0)
-    >>> curve = capacity_curve(train, make_regression_data(100, seed=1), [0, 9])
-    >>> float(curve.train[1]) < 1e-20            # degree n - 1 interpolates
+    >>> test = make_regression_data(100, seed=1)
+    >>> curve = capacity_curve(train, test, [0, 9])
+    >>> # degree n - 1 interpolates
+    >>> float(curve.train[1]) < 1e-20
     True
     """
     train = _as_data("train", *train)
@@ -322,7 +330,8 @@ def best_degree(curve: CapacityCurve) -> int:
 
     Examples
     --------
-    >>> best_degree(CapacityCurve(np.arange(3), np.array([3.0, 2.0, 1.0]), np.array([3.0, 1.5, 2.0])))
+    >>> errors = np.array([3.0, 2.0, 1.0]), np.array([3.0, 1.5, 2.0])
+    >>> best_degree(CapacityCurve(np.arange(3), *errors))
     1
     """
     return int(curve.degrees[int(np.argmin(curve.test))])
@@ -345,7 +354,8 @@ def interpolation_degree(x, y, *, rtol: float = 1e-20) -> int:
     --------
     >>> interpolation_degree([0.0, 0.5, 1.0], [1.0, -1.0, 2.0])
     2
-    >>> interpolation_degree([0.0, 0.5, 1.0], [1.0, 2.0, 3.0])      # on a line
+    >>> # on a line
+    >>> interpolation_degree([0.0, 0.5, 1.0], [1.0, 2.0, 3.0])
     1
     """
     data = _as_data("interpolation_degree", x, y)
@@ -417,7 +427,8 @@ def bias_variance(degrees, n_train: int, n_sets: int = 200, noise: float = 0.3, 
     Examples
     --------
     >>> bv = bias_variance([1, 5], n_train=20, n_sets=50, seed=0)
-    >>> bool(bv.bias2[1] < bv.bias2[0]), bool(bv.variance[1] > bv.variance[0])
+    >>> b2, var = bv.bias2, bv.variance
+    >>> bool(b2[1] < b2[0]), bool(var[1] > var[0])
     (True, True)
     """
     degrees = _degrees(degrees)
@@ -482,7 +493,8 @@ def diagnose(train_error: float, test_error: float, baseline: float, *, ratio: f
     'high bias'
     >>> diagnose(0.05, 0.40, baseline=0.09)
     'high variance'
-    >>> diagnose(0.05, 0.11, baseline=0.09)     # training error below the noise, test error close to it
+    >>> # training error below the noise, test error close to it
+    >>> diagnose(0.05, 0.11, baseline=0.09)
     'neither'
     """
     train_error = check_nonnegative("train_error", train_error)
@@ -593,7 +605,8 @@ def bias_variance_scene(result: BiasVariance, *, ylim=(1e-4, 1e1), width: float 
 
     Examples
     --------
-    >>> scene = bias_variance_scene(bias_variance([0, 1, 2], n_train=10, n_sets=5))
+    >>> bv = bias_variance([0, 1, 2], n_train=10, n_sets=5)
+    >>> scene = bias_variance_scene(bv)
     >>> scene.panels[0].yscale
     'log'
     """

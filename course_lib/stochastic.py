@@ -237,8 +237,10 @@ def minibatch_variance(per_example, batch_size: int, *, replace: bool = False) -
 
     Examples
     --------
-    >>> G = np.array([[1.0], [-1.0], [3.0], [-3.0]])       # mean 0, s^2 = 5
-    >>> minibatch_variance(G, 1), minibatch_variance(G, 2, replace=True), minibatch_variance(G, 4)
+    >>> # mean 0, s^2 = 5
+    >>> G = np.array([[1.0], [-1.0], [3.0], [-3.0]])
+    >>> v1, v4 = minibatch_variance(G, 1), minibatch_variance(G, 4)
+    >>> v1, minibatch_variance(G, 2, replace=True), v4
     (5.0, 2.5, 0.0)
     """
     G = _per_example(per_example)
@@ -348,8 +350,10 @@ def minibatch_sgd(problem, *, batch_size: int, lr: LearningRate, epochs: int, se
     --------
     >>> from course_lib.data import digits
     >>> from course_lib.softmax import softmax_problem
-    >>> rec = minibatch_sgd(softmax_problem(digits()), batch_size=100, lr=0.001, epochs=1)
-    >>> int(rec.updates[-1]), int(rec.examples[-1]), bool(rec.losses[0] > rec.losses[-1])
+    >>> problem = softmax_problem(digits())
+    >>> rec = minibatch_sgd(problem, batch_size=100, lr=0.001, epochs=1)
+    >>> falls = bool(rec.losses[0] > rec.losses[-1])
+    >>> int(rec.updates[-1]), int(rec.examples[-1]), falls
     (18, 1797, True)
     """
     batches = Batches(problem.n, batch_size, seed=seed)
@@ -392,8 +396,9 @@ def compare_batch_sizes(problem, runs: Mapping[str, Tuple[int, LearningRate]], *
     --------
     >>> from course_lib.data import digits
     >>> from course_lib.softmax import softmax_problem
-    >>> recs = compare_batch_sizes(softmax_problem(digits()), {"GD": (1797, 0.1), "b = 600": (600, 0.1)},
-    ...                            epochs=1)
+    >>> runs = {"GD": (1797, 0.1), "b = 600": (600, 0.1)}
+    >>> problem = softmax_problem(digits())
+    >>> recs = compare_batch_sizes(problem, runs, epochs=1)
     >>> [int(r.updates[-1]) for r in recs.values()]
     [1, 3]
     """
@@ -452,12 +457,13 @@ def time_per_example(batch_gradient: Callable[[np.ndarray], object], n: int, bat
 def peak_memory(func: Callable[[], object]) -> int:
     """The peak of memory allocated (in bytes, by Python and NumPy) while ``func()`` runs.
 
-    Measured with :mod:`tracemalloc`, which NumPy reports its arrays to; the arrays ``func``
+    Measured with ``tracemalloc``, which NumPy reports its arrays to; the arrays ``func``
     creates and frees again count too (the intermediate results of a forward and backward pass).
 
     Examples
     --------
-    >>> peak_memory(lambda: np.ones(1000)) >= 8000      # 1000 float64 numbers
+    >>> # 1000 float64 numbers
+    >>> peak_memory(lambda: np.ones(1000)) >= 8000
     True
     """
     if not callable(func):

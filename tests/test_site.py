@@ -214,7 +214,8 @@ def _elements(visits, selector: str, width: int = DESKTOP) -> list:
 _DRAWN = """root => {
     const svg = root.querySelector('svg.course-explorer-marks');
     const box = svg.getBoundingClientRect();
-    const paths = Array.from(svg.querySelectorAll('path')).filter(p => p.getAttribute('fill') === 'none')
+    const paths = Array.from(svg.querySelectorAll('path'))
+        .filter(p => p.getAttribute('fill') === 'none' && !p.classList.contains('course-marker'))
         .map(p => ({stroke: p.getAttribute('stroke'), d: p.getAttribute('d'),
                     clip: p.parentNode.getAttribute('clip-path')}));
     const texts = Array.from(svg.querySelectorAll('text')).map(t => t.textContent);
@@ -535,7 +536,8 @@ def test_dark_mode_keeps_figures_and_text_readable(browser, base_url):
 
 def test_navigation_lists_the_chapters_in_syllabus_order(visits):
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    expected = [toc["root"]] + [entry["file"] for entry in toc["chapters"]]
+    expected = [toc["root"]] + [file for entry in toc["chapters"]
+                                for file in [entry["file"]] + [sub["file"] for sub in entry.get("sections", [])]]
     hrefs = visits("chapters/00_welcome/welcome.html").page.evaluate(
         "() => Array.from(document.querySelectorAll('.bd-sidebar-primary nav a.reference')).map(a => a.href)")
     shown = [urlsplit(h).path.lstrip("/").removesuffix(".html") for h in hrefs]

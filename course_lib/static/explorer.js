@@ -184,7 +184,7 @@ var CourseExplorer = (function () {
           var r = s.ms / 2, dm = "";
           pts.forEach(function (p) { dm += markerPath(s.m, p[0], p[1], r); });
           var filled = s.f !== "none" && s.m !== "x" && s.m !== "X";
-          el("path", {d: dm, fill: filled ? s.f : "none", stroke: s.c, "stroke-width": 1}, group);
+          el("path", {d: dm, fill: filled ? s.f : "none", stroke: s.c, "stroke-width": 1, "class": "course-marker"}, group);
         }
       });
     }
