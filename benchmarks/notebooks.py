@@ -34,10 +34,10 @@ def report() -> None:
     empty = execute_seconds(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")]), ROOT)
     print(f"Notebook execution, seconds (target <= {TARGET:.0f} s each, kernel start included); "
           f"reference: an empty notebook {empty:.2f} s")
-    print(f"{'notebook':<62}{'seconds':>9}{'minus empty':>13}")
+    print(f"{'notebook':<72}{'seconds':>9}{'minus empty':>13}")
     for path in notebooks():
         seconds = execute_seconds(nbformat.read(path, as_version=4), path.parent)
-        line = f"{str(path.relative_to(ROOT)):<62}{seconds:>9.2f}{seconds - empty:>13.2f}"
+        line = f"{str(path.relative_to(ROOT)):<72}{seconds:>9.2f}{seconds - empty:>13.2f}"
         print(line + ("  over target" if seconds > TARGET else ""))
 
 
