@@ -195,3 +195,10 @@ def test_choice_exercises_reject_bad_definitions():
         Exercise("x", "q", solve=lambda: "a", options=("a", "A "))
     with pytest.raises(ValueError, match="not one of"):
         Exercise("x", "q", solve=lambda: "b", options=("a", "c")).answer
+
+
+@pytest.mark.parametrize("key, typed", [("grad-tanh-derivative", "0.181"), ("sgd-schedule-values", "0.01, 0.00183, 0.0447, 0.0604"),
+                                        ("min-eigenvalues", "0.586, 2, 3.414")])
+def test_answers_at_the_stated_precision_are_accepted(key, typed):
+    """The questions ask for three significant figures: an answer rounded so must pass."""
+    assert check(key, typed).correct, repr(check(key, typed))
