@@ -16,8 +16,9 @@ went wrong.
 Typed text follows one grammar, here and in the website's answer box (which runs
 the same rules in JavaScript; a table of inputs in the tests goes through both):
 numbers such as ``0.25``, ``-2.5e-1`` or fractions ``1/4``, separated by commas,
-semicolons, spaces or brackets (``1.15, 1.1``, ``1.15 1.1``, ``[[2, -1], [-1, 2]]``). A comma between two
-digits (``0,25``) is refused as ambiguous: decimals take a point.
+semicolons, spaces or brackets (``1.15, 1.1``, ``1.15,1.1``, ``1.15 1.1``, ``[[2,-1],[-1,2]]``).
+Two whole numbers joined by one comma and nothing else (``0,25``) are refused as ambiguous:
+a decimal comma or two numbers? Decimals take a point.
 
 An exercise may instead ask for one of a few words (``options=("minimum", "maximum",
 "saddle point", "undecided")``): in a notebook any case and spacing, or an unambiguous
@@ -86,7 +87,7 @@ def _tokens(text: str) -> list:
     text = re.sub(r"^[\[(]+|[\])]+$", "", text).strip()
     if not text:
         raise AnswerError(MESSAGES["empty"])
-    if re.search(r"\d,\d", text):
+    if re.fullmatch(r"[+-]?\d+,\d+", text):                          # 0,25: a decimal comma, or 0 and 25?
         raise AnswerError(MESSAGES["ambiguous"].format(text=text))
     return [t for t in re.split(r"[\s,;()\[\]]+", text) if t]     # brackets separate too: [[2, -1], [-1, 2]]
 
@@ -423,7 +424,7 @@ _SELF_CHECK_JS = """(function () {
   function parse(text) {
     text = text.trim().replace(/\\u2212/g, "-").replace(/^[\\[(]+|[\\])]+$/g, "").trim();
     if (!text) { throw message("empty", ""); }
-    if (/\\d,\\d/.test(text)) { throw message("ambiguous", text); }
+    if (/^[+-]?\\d+,\\d+$/.test(text)) { throw message("ambiguous", text); }
     var values = text.split(/[\\s,;()\\[\\]]+/).filter(function (t) { return t.length; }).map(value);
     if (!values.every(isFinite)) { throw message("infinite", ""); }
     return values;
@@ -453,3 +454,4 @@ _SELF_CHECK_JS = """(function () {
 
 # The chapters' exercises register themselves (imported last: they use the classes above).
 from . import gradient_descent, gradient_problems, landscapes, learning, minima, sgd, welcome  # noqa: E402,F401
+from . import adam_step, adaptive, averages, comparison, momentum  # noqa: E402,F401

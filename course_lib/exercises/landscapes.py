@@ -6,8 +6,9 @@ from ..landscape import (critical_points, hessian_test, landing_minimum, minima_
                          squared_product, wavy)
 from . import Exercise, Mistake, register
 
-#: The start and learning rate of the exercise "hard-landing".
-LANDING_START, LANDING_LR, LANDING_STEPS = 1.0, 0.1, 200
+#: The start and learning rate of the exercise "hard-landing": a start between the chapter's
+#: grid points 0.75 and 1.0, close to the maximum that separates two valleys.
+LANDING_START, LANDING_LR, LANDING_STEPS = 0.8, 0.1, 200
 
 _VERDICTS = ("minimum", "maximum", "saddle point", "undecided")
 
@@ -23,16 +24,18 @@ def _minima():
 register("03_why_optimization_is_hard", [
     Exercise(
         key="hard-landing",
-        question="Gradient descent with η = 0.1 runs for 200 steps on f(x) = x²/10 + sin 2x from x₀ = 1. "
+        question="Gradient descent with η = 0.1 runs for 200 steps on f(x) = x²/10 + sin 2x from x₀ = 0.8. "
                  "At which minimum does it end? Give its position x to two decimals.",
         solve=_landing,
         atol=0.005, rtol=0.0,
-        hint="Find the critical points on either side of x = 1: which way does the slope f'(1) point, "
-             "and is there a maximum between x = 1 and the global minimum?",
+        hint="Find the maximum closest to x = 0.8: is it to the left or to the right of the start? "
+             "The sign of f'(0.8) = 0.16 + 2 cos 1.6 says which way the first step goes.",
         mistakes=lambda: [
-            Mistake(_minima()[1], "that is the global minimum, but a maximum lies between it and x₀ = 1: "
-                    "gradient descent only goes downhill.", rtol=0.0, atol=0.02),
-            Mistake(_minima()[0], "that minimum is two maxima away from x₀ = 1.", rtol=0.0, atol=0.02),
+            Mistake(_minima()[2], "that valley lies beyond the maximum near x = 0.83, to the right of "
+                    "x₀ = 0.8; the slope at 0.8 is positive, so gradient descent moves left.",
+                    rtol=0.0, atol=0.02),
+            Mistake(_minima()[0], "that minimum is beyond the maximum near x = -2.48; gradient descent "
+                    "only goes downhill, and stops in the first valley it meets.", rtol=0.0, atol=0.02),
         ],
     ),
     Exercise(

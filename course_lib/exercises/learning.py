@@ -16,8 +16,9 @@ NOISE = 0.3
 INTERPOLATION_N, INTERPOLATION_SEED = 8, 3
 #: Exercise "learn-pick-degree": training set (n, seed), validation set (n, seed), degrees 0 ... 10.
 PICK_TRAIN, PICK_VALIDATION, PICK_DEGREES = (20, 5), (50, 6), range(11)
-#: Exercise "learn-diagnose": degree 1 on 60 training points (seed 0), tested on 100 points (seed 1).
-DIAGNOSE_DEGREE, DIAGNOSE_TRAIN, DIAGNOSE_TEST = 1, (60, 0), (100, 1)
+#: Exercise "learn-diagnose": degree 2 on 25 training points (seed 0), tested on 100 points (seed 1).
+#: A case the chapter's table and figure do not show.
+DIAGNOSE_DEGREE, DIAGNOSE_TRAIN, DIAGNOSE_TEST = 2, (25, 0), (100, 1)
 
 
 def interpolation_data():
@@ -72,13 +73,14 @@ def _diagnosis() -> str:
 
 def _diagnosis_mistakes():
     messages = {
-        "high bias": "the training error is far above the noise variance σ² = 0.09, so the model does not "
-                     "even fit its own training data: that is bias.",
-        "high variance": "compare the test error with the training error: they are close, so the model "
-                         "does about as well on new data as on its training data. Variance is not the problem.",
-        "both": "the test error is close to the training error, so variance is not the problem; look at "
-                "the training error alone.",
-        "neither": "the training error is far above the noise variance σ² = 0.09, the best any model can do.",
+        "high bias": "the training error is indeed well above the noise variance σ² = 0.09; now compare the "
+                     "test error with the training error as well.",
+        "high variance": "the test error is indeed well above the training error; now compare the training "
+                         "error with the noise variance σ² = 0.09 as well.",
+        "both": "look again at each comparison: is the training error more than 1.5 times σ² = 0.09, and "
+                "the test error more than 1.5 times the larger of the two?",
+        "neither": "both comparisons exceed the factor 1.5: the training error against σ² = 0.09, and the "
+                   "test error against the training error.",
     }
     right = _diagnosis()
     return [Mistake(option, messages[option]) for option in DIAGNOSES if option != right]
@@ -108,7 +110,7 @@ register("01_optimization_and_learning", [
     ),
     Exercise(
         key="learn-diagnose",
-        question="A degree-1 polynomial fitted to 60 points has the training and test errors given in the "
+        question="A degree-2 polynomial fitted to 25 points has the training and test errors given in the "
                  "chapter; the noise variance is 0.09. High bias, high variance, both or neither?",
         solve=_diagnosis,
         options=DIAGNOSES,

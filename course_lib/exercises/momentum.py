@@ -1,0 +1,1 @@
+"""Exercises of chapter 6: momentum and Nesterov momentum."""
