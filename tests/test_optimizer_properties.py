@@ -84,9 +84,9 @@ def test_momentum_ema_is_momentum_with_rate_times_one_minus_beta(lr, beta, x0, g
 def test_running_average_with_gamma_t_minus_one_over_t_is_the_plain_mean(c0, cs):
     # Note 001: C_t = γ_t C_{t-1} + (1 - γ_t) c_t with γ_t = (t-1)/t. Since γ_1 = 0, C_0 is
     # forgotten at once; then t C_t = (t-1) C_{t-1} + c_t, i.e. t C_t = c_1 + ... + c_t.
-    from course_lib.averages import running_average
+    from course_lib.averages import mean_gamma, running_average
 
-    C = running_average(cs, lambda t: (t - 1) / t, c0=c0)
+    C = running_average(cs, mean_gamma, c0=c0)
     for t in range(1, len(cs) + 1):
         # (the absolute part has a floor: halving a subnormal such as 5e-324 rounds to 0)
         assert C[t - 1] == pytest.approx(math.fsum(cs[:t]) / t, rel=1e-9, abs=1e-9 * max(abs(v) for v in cs[:t]) + 1e-300)
