@@ -98,6 +98,10 @@ def main(argv=None) -> int:
 
     softmax_epoch.report()
     print()
+    import nn_epoch
+
+    nn_epoch.report()
+    print()
 
     try:
         import torch

@@ -19,14 +19,13 @@ compared too, so that the benchmark cannot time two different computations.
 
 from __future__ import annotations
 
-import timeit
-
 import numpy as np
 
 from course_lib import gd
 from course_lib.data import Batches, digits, standardize, train_test_split
 from course_lib.softmax import softmax_problem, unpack
 from course_lib.stochastic import sgd_epoch
+from interleaved import ratio_line
 
 BATCH = 32
 LR = 0.1
@@ -87,17 +86,7 @@ def report(repeat: int = 15) -> None:
     model = theirs()
     same = (np.allclose(W, model.weight.detach().numpy().T, atol=1e-10)
             and np.allclose(b, model.bias.detach().numpy(), atol=1e-10))
-    best = {"ours": float("inf"), "torch": float("inf")}
-    for _ in range(repeat):
-        best["ours"] = min(best["ours"], timeit.timeit(ours, number=1))
-        best["torch"] = min(best["torch"], timeit.timeit(theirs, number=1))
-    ratio = best["ours"] / best["torch"]
-    line = (f"{'epoch':<11}{'course_lib (ms)':>16}{best['ours'] * 1e3:>8.2f}{'torch (ms)':>12}"
-            f"{best['torch'] * 1e3:>8.2f}{'ratio':>8}{ratio:>6.2f}  (target <= {TARGET})")
-    if not same:
-        line += "  parameters differ"
-    print(line + ("  over target" if ratio > TARGET or not same else ""))
-
+    print(ratio_line("epoch", ours, theirs, same=same, repeat=repeat, target=TARGET))
 
 if __name__ == "__main__":
     report()

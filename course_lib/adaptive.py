@@ -19,7 +19,7 @@ inside them:
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Optional, Tuple
+from typing import Callable, NamedTuple, Optional
 
 import numpy as np
 
@@ -314,7 +314,7 @@ class Tuned(NamedTuple):
 
 def tune_rate(make: Callable[[float], Optimizer], problem: SparseProblem, rates, steps: int, *,
               seeds=range(5)) -> Tuned:
-    r"""Pick the learning rate of a grid with the lowest mean final loss, on a :class:`SparseProblem` with SGD gradients.
+    r"""Pick the rate of a grid with the lowest mean final loss on a :class:`SparseProblem` (SGD gradients).
 
     Each rate is run from :math:`w = 0` for ``steps`` steps of one-example gradients, once per
     seed; its score is the mean of :math:`f(w_T) - f^\star`. The same seeds (the same

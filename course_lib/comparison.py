@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
@@ -48,7 +48,7 @@ from .optimizers import (Optimizer, adadelta, adagrad, adam, adamw, gd, momentum
 from .runner import Trajectory, run
 
 __all__ = ["rate_grid", "Trial", "Tuning", "tune_learning_rate", "course_optimizers", "compare",
-           "comparison_table", "progress", "plot_comparison"]
+           "comparison_table", "progress", "plot_comparison", "Problem", "course_problems", "course_results"]
 
 #: ``factory(lr)`` returns the optimizer to try at the learning rate ``lr``.
 Factory = Callable[[float], Optimizer]
@@ -367,10 +367,12 @@ def compare(objective: Objective, x0, *, steps: int, optimizers: Optional[Mappin
     Examples
     --------
     >>> from course_lib import ellipse, gd, newton
-    >>> rows = compare(ellipse(), [-1.0, 1.0], steps=200, grid=[0.1, 0.5, 1.0],
+    >>> rows = compare(ellipse(), [-1.0, 1.0], steps=1000, grid=[0.1, 0.5, 1.0],
     ...                optimizers={"gd": lambda lr: gd(lr=lr), "newton": lambda lr: newton(lr=lr)})
     >>> [(t.name, t.lr, t.reached) for t in rows]
-    [('gd', 0.1, 118), ('newton', 1.0, 1)]
+    [('gd', 0.1, 399), ('newton', 1.0, 1)]
+    >>> [trial.diverged for trial in rows[0].trials]      # at 0.5, x2 bounces between 1 and -1
+    [False, False, True]
     """
     optimizers = course_optimizers() if optimizers is None else optimizers
     if not isinstance(optimizers, Mapping) or not optimizers:
@@ -380,6 +382,73 @@ def compare(objective: Objective, x0, *, steps: int, optimizers: Optional[Mappin
         raise ValueError(f"unknown keyword(s) {sorted(unknown)}; compare takes target, tol, grid and max_distance")
     return [tune_learning_rate(factory, objective, x0, steps=steps, name=str(name), **tuning)
             for name, factory in optimizers.items()]
+
+
+class Problem(NamedTuple):
+    """One test problem of the side-by-side comparison: the function, start, budget and target."""
+
+    name: str
+    objective: Objective
+    x0: Tuple[float, ...]
+    steps: int
+    target: float
+    max_distance: float = 1e6
+
+    def compare(self, optimizers: Optional[Mapping[str, Factory]] = None, grid=None) -> List[Tuning]:
+        """:func:`compare` on this problem (default: every optimizer of the course, the default grid)."""
+        return compare(self.objective, self.x0, steps=self.steps, optimizers=optimizers, target=self.target,
+                       max_distance=self.max_distance, grid=grid)
+
+
+def course_problems() -> Dict[str, Problem]:
+    r"""The three problems of the course's side-by-side comparison (chapter 7).
+
+    * ``"ellipse"``: :math:`0.1 x_1^2 + 2 x_2^2` from :math:`(-1.8, 2.5)`, 500 steps, target
+      :math:`f \le 10^{-8}` (the minimum is 0);
+    * ``"saddle"``: :math:`x_1^2 - x_2^2` from :math:`(1, 0.01)`, just off the stable
+      :math:`x_1` axis, 200 steps, target :math:`f \le -1` (escape downhill), and a run that
+      moves farther than :math:`1 \cdot (1 + \lVert x_0 \rVert) \approx 2` from its start before
+      that counts as diverged (``max_distance=1``): escape, but under control;
+    * ``"Rosenbrock"``: :math:`(1 - x_1)^2 + 100 (x_2 - x_1^2)^2` from the classic
+      :math:`(-1.2, 1)`, 2000 steps, target :math:`f \le 10^{-6}` (the minimum is 0).
+
+    All three fit in the window :math:`[-2, 2] \times [-1, 3]`.
+
+    Examples
+    --------
+    >>> p = course_problems()["saddle"]
+    >>> p.x0, p.steps, p.target, p.max_distance
+    ((1.0, 0.01), 200, -1.0, 1.0)
+    """
+    from .objectives import ellipse, rosenbrock, saddle
+
+    return {
+        "ellipse": Problem("ellipse", ellipse(), (-1.8, 2.5), 500, 1e-8),
+        "saddle": Problem("saddle", saddle(), (1.0, 0.01), 200, -1.0, 1.0),
+        "Rosenbrock": Problem("Rosenbrock", rosenbrock(), (-1.2, 1.0), 2000, 1e-6),
+    }
+
+
+@lru_cache(maxsize=None)
+def _course_results(name: str) -> Tuple[Tuning, ...]:
+    return tuple(course_problems()[name].compare())
+
+
+def course_results(name: str) -> List[Tuning]:
+    """Every optimizer of the course tuned on the course problem ``name`` (computed once per session).
+
+    ``name`` is one of the keys of :func:`course_problems`: ``"ellipse"``, ``"saddle"`` or
+    ``"Rosenbrock"``. The chapter's page and its exercises share the same results.
+
+    Examples
+    --------
+    >>> [(t.name, t.lr, t.reached) for t in course_results("ellipse")][-1]
+    ('newton', 1.0, 1)
+    """
+    problems = course_problems()
+    if name not in problems:
+        raise ValueError(f"name must be one of {list(problems)}, got {name!r}")
+    return list(_course_results(name))
 
 
 def comparison_table(tunings: Sequence[Tuning], *, value_format: str = ".3g") -> str:
@@ -396,7 +465,7 @@ def comparison_table(tunings: Sequence[Tuning], *, value_format: str = ".3g") ->
     >>> t = tune_learning_rate(gd, parabola(0.5), 3.0, steps=50, grid=[0.1, 1.0, 3.0], name="gd")
     >>> print(comparison_table([t]))
     optimizer      tuned rate  steps   f at stop  reach  stable  outcome
-    gd                      1      1           0    2/3     2/3  reached at step 1
+    gd                      1      1           0    1/3     2/3  reached at step 1
     """
     if not tunings or not all(isinstance(t, Tuning) for t in tunings):
         raise ValueError("tunings must be a non-empty list of Tuning results (from compare or tune_learning_rate)")
@@ -436,7 +505,8 @@ def progress(traj: Trajectory, target: float) -> np.ndarray:
 
 
 def plot_comparison(tunings: Sequence[Tuning], groups: Mapping[str, Sequence[str]], *, bounds=None, levels=12,
-                    width: float = 7.5, height: float = 5.6, max_points: int = 400):
+                    width: float = 7.5, height: float = 5.6, max_points: int = 150,
+                    markers_up_to: int = 40):
     """Paths on the contour lines (top row) and progress towards the target (bottom row), one column per group.
 
     Parameters
@@ -453,6 +523,8 @@ def plot_comparison(tunings: Sequence[Tuning], groups: Mapping[str, Sequence[str
         The figure's size in inches (width at most 7.5).
     max_points : int
         Paths longer than this are drawn from every k-th iterate (:meth:`Tuning.path`).
+    markers_up_to : int
+        Runs of at most this many steps get a marker at every iterate; longer ones are plain lines.
 
     Returns
     -------
@@ -485,10 +557,14 @@ def plot_comparison(tunings: Sequence[Tuning], groups: Mapping[str, Sequence[str
                 stop = t.reached if t.reached is not None else t.steps
                 paths[f"{name}, η={t.lr:.3g}"] = t.path(max(1, math.ceil(stop / max_points)))
             top, bottom = axes[0, col], axes[1, col]
-            plot_contour(objective, paths, ax=top, bounds=bounds, levels=levels, title=title, legend=False)
+            plot_contour(objective, None, ax=top, bounds=bounds, levels=levels, title=title, legend=False)
             for i, (label, traj) in enumerate(paths.items()):
                 p = progress(traj, tunings[0].target)
                 style = series_style(i)
+                # markers show single steps of short runs; long runs (thinned) are drawn as plain lines
+                marked = series_style(i, markers=traj.steps <= markers_up_to)
+                top.plot(traj.xs[:, 0], traj.xs[:, 1], zorder=3 + 0.1 * i, **marked.line_kwargs())
+                top.plot(*traj.xs[0], "o", ms=8, mfc="none", color=style.color, zorder=3)
                 keep = traj.ts >= 1
                 with np.errstate(divide="ignore", invalid="ignore"):
                     bottom.plot(traj.ts[keep], np.where(p[keep] > 0, p[keep], np.nan), label=label,

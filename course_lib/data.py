@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterator, List, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 
 from ._validation import check_int, check_real
 
-__all__ = ["Dataset", "digits", "train_test_split", "Standardizer", "standardize", "Batches"]
+__all__ = ["Dataset", "digits", "train_test_split", "Standardizer", "standardize", "Batches", "batch_gradients"]
 
 
 @dataclass(frozen=True)
@@ -162,3 +162,17 @@ class Batches:
 
     def __repr__(self) -> str:
         return f"Batches(n={self.n}, batch_size={self.batch_size}, seed={self.seed!r}, last={self.last!r})"
+
+
+def batch_gradients(problem, batches: Optional[Batches] = None):
+    """``gradient(x, t, rng)`` for :func:`~course_lib.runner.run`: the minibatch ``batches.indices(t)``
+    at step ``t``, or the full batch when ``batches`` is None.
+
+    ``problem`` is any training problem of the course (softmax regression, the MLP): it has
+    ``objective``, ``n`` (the number of training examples) and ``batch_gradient(theta, indices)``.
+    """
+    if batches is None:
+        return lambda x, t, rng: problem.objective.grad(x)
+    if batches.n != problem.n:
+        raise ValueError(f"batches must be over the {problem.n} training examples, got n = {batches.n}")
+    return lambda x, t, rng: problem.batch_gradient(x, batches.indices(t))

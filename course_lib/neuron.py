@@ -10,7 +10,7 @@ The neuron of :ref:`note 000 <note-000>`'s worked Adam example has one weight
 
 Since :math:`\log \sigma(z) = -\log(1 + e^{-z})` and :math:`\log(1 - \sigma(z)) = -\log(1 + e^{z})`,
 the loss is computed as :math:`L = y\,\log(1 + e^{-z}) + (1 - y)\log(1 + e^{z})` with
-:func:`numpy.logaddexp`, which never takes the logarithm of a rounded-off zero. Its
+``numpy.logaddexp``, which never takes the logarithm of a rounded-off zero. Its
 gradient is :math:`\partial L / \partial w = (\hat y - y)\,x` and
 :math:`\partial L / \partial b = \hat y - y`.
 
@@ -38,7 +38,7 @@ from .scene import GREY, Scene, Style, series_style
 
 __all__ = [
     "NOTE_000_EXAMPLE", "sigmoid", "bce_loss", "neuron_forward", "neuron_gradient", "neuron_objective",
-    "neuron_min_value", "AdamStep", "adam_step_by_hand", "adam_history", "adam_first_step", "neuron_scene",
+    "neuron_min_value", "AdamStep", "adam_step_by_hand", "adam_history", "history_points", "adam_first_step", "neuron_scene",
 ]
 
 #: The data and hyperparameters of :ref:`note 000 <note-000>`'s worked Adam example.
@@ -84,7 +84,7 @@ def bce_loss(z, y):
         L = -\bigl[y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))\bigr]
           = y \log(1 + e^{-z}) + (1 - y) \log(1 + e^{z}),
 
-    the second form computed with :func:`numpy.logaddexp`, exact even where
+    the second form computed with ``numpy.logaddexp``, exact even where
     :math:`\sigma(z)` rounds to 0 or 1.
 
     Parameters
@@ -358,8 +358,28 @@ def adam_history(steps: int, w: float = -2.0, b: float = -2.0, **hyper) -> List[
     return history
 
 
+def history_points(history: Sequence[AdamStep]) -> np.ndarray:
+    r"""The points :math:`(w, b)` a history of steps visits: the start, then each step's new point.
+
+    Parameters
+    ----------
+    history : sequence of AdamStep
+        Consecutive steps, as returned by :func:`adam_history` (may be empty: then there
+        is no point to return, and the result has shape ``(0, 2)``).
+
+    Examples
+    --------
+    >>> history_points(adam_history(2)).round(4).tolist()
+    [[-2.0, -2.0], [-1.9, -1.9], [-1.8, -1.8]]
+    """
+    if len(history) == 0:
+        return np.zeros((0, 2))
+    first = history[0]
+    return np.array([[first.w, first.b]] + [[s.w_new, s.b_new] for s in history])
+
+
 def adam_first_step(g, *, lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.99, eps: float = 1e-8,
-                    bias_correction: bool = True) -> np.ndarray:
+                    bias_correction: bool = True, eps_in_sqrt: bool = False) -> np.ndarray:
     r"""The displacement :math:`\theta_1 - \theta_0` of Adam's first step for the gradient ``g``.
 
     From zero moments, :math:`m = (1 - \beta_1) g` and :math:`v = (1 - \beta_2) g^2`. With
@@ -374,8 +394,9 @@ def adam_first_step(g, *, lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.
     ----------
     g : float or array_like
         The first gradient, finite.
-    lr, beta1, beta2, eps, bias_correction
-        As in :func:`course_lib.optimizers.adam`.
+    lr, beta1, beta2, eps, bias_correction, eps_in_sqrt
+        As in :func:`course_lib.optimizers.adam` (``eps_in_sqrt=True`` divides by
+        :math:`\sqrt{\hat v + \epsilon}`, as :ref:`note 001 <note-001>` writes it).
 
     Examples
     --------
@@ -383,8 +404,11 @@ def adam_first_step(g, *, lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.
     [0.1, -0.1, -0.1]
     >>> print(f"{adam_first_step(1.0, beta2=0.999, bias_correction=False)[0]:.4f}")
     -0.3162
+    >>> print(f"{adam_first_step(1e-8)[0]:.3f}  {adam_first_step(1e-8, eps_in_sqrt=True)[0]:.1e}")
+    -0.050  -1.0e-05
     """
-    opt = adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps, bias_correction=bias_correction)
+    opt = adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps, bias_correction=bias_correction,
+               eps_in_sqrt=eps_in_sqrt)
     g = np.atleast_1d(np.asarray(g, dtype=np.float64))
     theta0 = np.zeros_like(g)
     theta1, _ = opt.update(theta0, g, opt.init(theta0))
@@ -410,7 +434,8 @@ def neuron_scene(runs: Mapping[str, Sequence], *, x: float = 3.5, y: float = 0.5
     levels : sequence of float, optional
         Contour levels (default: 12 levels from just above the minimum to 6).
     notes : sequence of str
-        Lines of text written in the loss panel's lower-left corner.
+        Lines of text written in the contour panel's upper-left corner (where the paths from
+        :math:`(-2, -2)` do not go).
     width, height : float
         Size in inches (at most 7.5 wide).
 
@@ -444,5 +469,5 @@ def neuron_scene(runs: Mapping[str, Sequence], *, x: float = 3.5, y: float = 0.5
         gap = L.value(pts.T) - floor
         curve.line(np.arange(len(gap)), np.maximum(gap, 1e-12), style._replace(marker=""))
     for k, text in enumerate(notes):
-        curve.text(0.03, 0.04 + 0.09 * (len(notes) - 1 - k), text, Style(font=9.0), va="bottom")
+        paths.text(0.03, 0.97 - 0.085 * k, text, Style(font=9.0))
     return scene

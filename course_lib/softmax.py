@@ -46,7 +46,7 @@ from typing import NamedTuple, Optional, Tuple
 import numpy as np
 
 from ._validation import check_int, check_nonnegative
-from .data import Batches, Dataset
+from .data import Batches, Dataset, batch_gradients
 from .objectives import Objective
 
 __all__ = ["softmax_init", "unpack", "softmax_probabilities", "softmax_loss", "softmax_gradient",
@@ -276,12 +276,8 @@ class SoftmaxProblem(NamedTuple):
 
     def gradient(self, batches: Optional[Batches] = None):
         """``gradient(x, t, rng)`` for :func:`~course_lib.runner.run`: the minibatch ``batches.indices(t)``
-        at step ``t``, or the full batch when ``batches`` is None."""
-        if batches is None:
-            return lambda x, t, rng: self.objective.grad(x)
-        if batches.n != self.n:
-            raise ValueError(f"batches must be over the {self.n} training examples, got n = {batches.n}")
-        return lambda x, t, rng: self.batch_gradient(x, batches.indices(t))
+        at step ``t``, or the full batch when ``batches`` is None (:func:`~course_lib.data.batch_gradients`)."""
+        return batch_gradients(self, batches)
 
 
 def softmax_problem(data: Dataset, *, l2: float = 0.0) -> SoftmaxProblem:

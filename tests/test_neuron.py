@@ -85,6 +85,9 @@ def test_first_step_is_lr_times_the_sign_whatever_the_size():
     np.testing.assert_allclose(adam_first_step(g), -0.1 * np.sign(g), rtol=1e-5)
     # ... until |g| is as small as eps: then the step is lr * |g| / (|g| + eps).
     np.testing.assert_allclose(adam_first_step([1e-8]), [-0.05], rtol=1e-12)
+    # With eps inside the root (note 001's form) that step is lr * g / sqrt(g^2 + eps) instead.
+    np.testing.assert_allclose(adam_first_step([1e-8], eps_in_sqrt=True), [-0.1 * 1e-8 / math.sqrt(1e-16 + 1e-8)],
+                               rtol=1e-12)
     # Without correction: lr (1 - beta1) / sqrt(1 - beta2) in size.
     np.testing.assert_allclose(adam_first_step([2.0, -3.0], beta2=0.999, bias_correction=False),
                                [-0.1 * 0.1 / math.sqrt(0.001), 0.1 * 0.1 / math.sqrt(0.001)], rtol=1e-6)
