@@ -16,6 +16,10 @@
   with the Font Awesome web fonts; the 1.5 MB script (hard-wired into the theme's
   page template, so it is removed from the written pages) only made each page
   heavier than the 3 MB budget.
+* The search index only on the search page: the theme's template loads Sphinx's
+  search scripts and the whole index (240 kB, growing with the book) on every page,
+  for a search-as-you-type box the site does not use (``search_as_you_type`` is off);
+  the search button opens ``search.html``, which loads them itself.
 """
 
 from __future__ import annotations
@@ -74,11 +78,26 @@ def _drop_fontawesome_js(outdir: Path) -> None:
             page.write_text(lighter, encoding="utf-8")
 
 
+_SEARCH_SCRIPTS = re.compile(
+    r'\s*<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>')
+
+
+def _drop_search_scripts(outdir: Path) -> None:
+    for page in outdir.rglob("*.html"):
+        if page.relative_to(outdir).as_posix() == "search.html":
+            continue
+        text = page.read_text(encoding="utf-8")
+        lighter = _SEARCH_SCRIPTS.sub("", text)
+        if lighter != text:
+            page.write_text(lighter, encoding="utf-8")
+
+
 def _finish(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     _copy_mathjax(Path(app.outdir))
     _drop_fontawesome_js(Path(app.outdir))
+    _drop_search_scripts(Path(app.outdir))
 
 
 def _copy_mathjax(outdir: Path) -> None:

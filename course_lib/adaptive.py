@@ -10,8 +10,9 @@ inside them:
   :math:`t^{p}` (AdaGrad's :math:`p = -1/2`);
 * :func:`sparse_problem` is a seeded least-squares problem with rare features, where
   AdaGrad's per-coordinate rates help;
-* :func:`bias_factor`, :func:`simulate_first_moment` and :func:`corrected_decay` are
-  about Adam's bias correction (:ref:`note 001 <note-001>`'s study question);
+* :func:`bias_factor` and :func:`simulate_first_moment` are about Adam's bias correction
+  (the decay of the corrected moment, :ref:`note 001 <note-001>`'s study question, is
+  :func:`course_lib.averages.debiased_gamma`);
 * :func:`spike_gradient` and :func:`online_projected` set up the online problem of
   Reddi, Kale and Kumar on which Adam converges to the wrong end and Yogi does not;
 * :func:`first_step` takes one step from a fresh state, for the formula checks.
@@ -24,7 +25,7 @@ from typing import Callable, NamedTuple, Optional
 import numpy as np
 
 from ._validation import as_point, check_int, check_nonnegative, check_positive, check_real, check_unit_interval
-from .averages import running_average
+from .averages import running_average, total_weight
 from .objectives import Objective, quadratic
 from .optimizers import Optimizer
 from .schedules import as_schedule
@@ -32,7 +33,7 @@ from .schedules import as_schedule
 __all__ = [
     "RateRun", "effective_rates", "step_rate", "decay_exponent",
     "SparseProblem", "sparse_problem", "Tuned", "tune_rate",
-    "bias_factor", "simulate_first_moment", "corrected_decay",
+    "bias_factor", "simulate_first_moment",
     "spike_gradient", "ProjectedRun", "online_projected",
     "first_step",
 ]
@@ -279,7 +280,8 @@ def sparse_problem(frequencies=(1.0, 0.5, 0.05, 0.02), *, n: int = 2000, noise: 
     Examples
     --------
     >>> p = sparse_problem((1.0, 0.1), n=1000, seed=0)
-    >>> p.X.mean(axis=0).round(2).tolist()          # how often each feature is present
+    >>> # how often each feature is present
+    >>> p.X.mean(axis=0).round(2).tolist()
     [1.0, 0.11]
     """
     p = np.asarray(frequencies, dtype=np.float64).ravel()
@@ -367,6 +369,8 @@ def tune_rate(make: Callable[[float], Optimizer], problem: SparseProblem, rates,
 def bias_factor(beta: float, t) -> np.ndarray:
     r"""The total weight :math:`1 - \beta^t` that a moving average started at zero gives its data after ``t`` steps.
 
+    :func:`course_lib.averages.total_weight` for steps :math:`t \ge 1`, with Adam's names.
+
     For a stationary gradient, :math:`E[m_t] = (1 - \beta_1^t)\, E[g]`: Adam divides by this
     factor ("bias correction").
 
@@ -382,11 +386,10 @@ def bias_factor(beta: float, t) -> np.ndarray:
     >>> bias_factor(0.9, [1, 2]).round(4).tolist()
     [0.1, 0.19]
     """
-    beta = check_unit_interval("beta", beta)
     t = np.asarray(t)
     if t.size == 0 or not np.issubdtype(t.dtype, np.integer) or np.any(t < 1):
         raise ValueError(f"t must be whole numbers >= 1, got {t!r}")
-    return 1.0 - beta ** t.astype(np.float64)
+    return np.asarray(total_weight(check_unit_interval("beta", beta), t if t.ndim else int(t)), dtype=np.float64)
 
 
 def simulate_first_moment(beta: float, mean: float, std: float, steps: int, *, runs: int = 10000,
@@ -413,7 +416,8 @@ def simulate_first_moment(beta: float, mean: float, std: float, steps: int, *, r
 
     Examples
     --------
-    >>> simulate_first_moment(0.5, 2.0, 0.0, 3, runs=1).tolist()   # no noise: (1 - 0.5^t) * 2
+    >>> # no noise: (1 - 0.5^t) * 2
+    >>> simulate_first_moment(0.5, 2.0, 0.0, 3, runs=1).tolist()
     [1.0, 1.5, 1.75]
     """
     beta = check_unit_interval("beta", beta)
@@ -424,38 +428,6 @@ def simulate_first_moment(beta: float, mean: float, std: float, steps: int, *, r
     rng = np.random.default_rng(check_int("seed", seed))
     g = mean + std * rng.standard_normal((steps, runs))
     return running_average(g, beta).mean(axis=1)
-
-
-def corrected_decay(beta1: float, t) -> np.ndarray:
-    r"""The decay :math:`\gamma_t` that makes Adam's corrected moment :math:`\hat m_t` a running average of its own.
-
-    Answer to :ref:`note 001 <note-001>`'s study question. With
-    :math:`\hat m_t = m_t / (1 - \beta_1^t)`,
-
-    .. math::
-
-        \hat m_t = \gamma_t\, \hat m_{t-1} + (1 - \gamma_t)\, g_t, \qquad
-        \gamma_t = \frac{\beta_1\,(1 - \beta_1^{t-1})}{1 - \beta_1^t}, \qquad
-        1 - \gamma_t = \frac{1 - \beta_1}{1 - \beta_1^t}.
-
-    :math:`\gamma_1 = 0` (the first corrected moment is the first gradient), and
-    :math:`\gamma_t` rises towards :math:`\beta_1`. For :math:`\beta_1 \to 1`, :math:`\gamma_t \to (t-1)/t`,
-    the decay of the plain mean.
-
-    Parameters
-    ----------
-    beta1 : float in [0, 1)
-    t : int or array_like of int, >= 1
-
-    Examples
-    --------
-    >>> corrected_decay(0.9, [1, 2, 3]).round(4).tolist()
-    [0.0, 0.4737, 0.631]
-    """
-    beta1 = check_unit_interval("beta1", beta1)
-    factor_t = bias_factor(beta1, t)
-    t = np.asarray(t, dtype=np.float64)
-    return beta1 * (1.0 - beta1 ** (t - 1.0)) / factor_t
 
 
 def spike_gradient(period: int = 20, size: float = 20.0) -> Callable:
@@ -526,7 +498,8 @@ def online_projected(opt: Optimizer, gradient: Callable, x0, steps: int, *, low:
     Examples
     --------
     >>> from course_lib import gd
-    >>> rec = online_projected(gd(lr=0.5), spike_gradient(2, 3.0), [0.0], 4)
+    >>> grad = spike_gradient(2, 3.0)
+    >>> rec = online_projected(gd(lr=0.5), grad, [0.0], 4)
     >>> rec.xs[:, 0].tolist()       # -1.5 is clipped to -1
     [0.0, -1.0, -0.5, -1.0, -0.5]
     """

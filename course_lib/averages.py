@@ -68,7 +68,8 @@ def running_average(values, gamma: Gamma, *, c0: float = 0.0) -> np.ndarray:
     --------
     >>> running_average([2.0, 4.0, 6.0], mean_gamma).tolist()
     [2.0, 3.0, 4.0]
-    >>> running_average([1.0, 1.0], 0.5).tolist()        # starting from C_0 = 0: biased low
+    >>> # starting from C_0 = 0: biased low
+    >>> running_average([1.0, 1.0], 0.5).tolist()
     [0.5, 0.75]
     """
     values = np.asarray(values, dtype=np.float64)
@@ -109,7 +110,9 @@ def mean_gamma(t: int) -> float:
     --------
     >>> [mean_gamma(t) for t in (1, 2, 4)]
     [0.0, 0.5, 0.75]
-    >>> float(running_average([3.0, 7.0, 2.0, 8.0], mean_gamma, c0=10.0)[-1])   # the mean; C_0 forgotten
+    >>> # the mean; C_0 forgotten
+    >>> c = [3.0, 7.0, 2.0, 8.0]
+    >>> float(running_average(c, mean_gamma, c0=10.0)[-1])
     5.0
     """
     t = check_int("t", t, minimum=1)
@@ -143,9 +146,11 @@ def ema_weights(gamma: Gamma, T: int) -> np.ndarray:
 
     Examples
     --------
-    >>> ema_weights(0.5, 3).tolist()                   # C_0, c_1, c_2, c_3
+    >>> # C_0, c_1, c_2, c_3
+    >>> ema_weights(0.5, 3).tolist()
     [0.125, 0.125, 0.25, 0.5]
-    >>> ema_weights(mean_gamma, 4).tolist()            # the plain mean: C_0 forgotten
+    >>> # the plain mean: C_0 forgotten
+    >>> ema_weights(mean_gamma, 4).tolist()
     [0.0, 0.25, 0.25, 0.25, 0.25]
     """
     T = check_int("T", T)
@@ -181,7 +186,8 @@ def total_weight(gamma: float, n):
     --------
     >>> round(total_weight(0.9, 1), 12), round(total_weight(0.9, 2), 12)
     (0.1, 0.19)
-    >>> total_weight(0.999, 1)          # Adam's second moment after one step: 1000 times too small
+    >>> # Adam's second moment after one step: 1000 times too small
+    >>> total_weight(0.999, 1)
     0.0010000000000000009
     """
     gamma = check_unit_interval("gamma", gamma)
@@ -205,9 +211,11 @@ def bias_correction(gamma: float, t):
 
     Examples
     --------
-    >>> round(bias_correction(0.9, 1), 12)              # the first average is (1 - 0.9) c_1
+    >>> # the first average is (1 - 0.9) c_1
+    >>> round(bias_correction(0.9, 1), 12)
     10.0
-    >>> bool(bias_correction(0.9, 200) - 1 < 1e-9)      # later the correction fades out
+    >>> # later the correction fades out
+    >>> bool(bias_correction(0.9, 200) - 1 < 1e-9)
     True
     """
     gamma = check_unit_interval("gamma", gamma)
@@ -242,7 +250,8 @@ def debiased_gamma(gamma: float) -> Callable[[int], float]:
     Examples
     --------
     >>> g = debiased_gamma(0.5)
-    >>> [g(t) for t in (1, 2, 3)]                        # 0, 0.5 * 0.5 / 0.75, 0.5 * 0.75 / 0.875
+    >>> # 0, 0.5 * 0.5 / 0.75, 0.5 * 0.75 / 0.875
+    >>> [g(t) for t in (1, 2, 3)]
     [0.0, 0.3333333333333333, 0.42857142857142855]
     """
     gamma = check_unit_interval("gamma", gamma)
@@ -269,7 +278,8 @@ def debiased(values, gamma: float) -> np.ndarray:
 
     Examples
     --------
-    >>> debiased([1.0, 1.0, 1.0], 0.9).tolist()         # the raw average would be 0.1, 0.19, 0.271
+    >>> # the raw average would be 0.1, 0.19, 0.271
+    >>> debiased([1.0, 1.0, 1.0], 0.9).tolist()
     [1.0, 1.0, 1.0]
     >>> debiased([2.0, 4.0, 3.0], 0.8).round(4).tolist()
     [2.0, 3.1111, 3.0656]
@@ -285,7 +295,7 @@ def effective_count(beta: float) -> float:
     (:func:`mean_age` plus one); the newest :math:`1/(1 - \beta)` values carry a weight of about
     :math:`1 - 1/e` (:func:`total_weight`); the weights halve every
     :math:`\ln 2/\ln(1/\beta) \approx 0.69/(1 - \beta)` values (:func:`half_life`); and the
-    velocity form of momentum, :math:`V_t = \beta V_{t-1} + g_t`, adds up
+    velocity form of momentum (PyTorch's buffer :math:`b_t = \beta b_{t-1} + g_t`) adds up
     :math:`1 + \beta + \beta^2 + \dots = 1/(1 - \beta)` copies of a constant gradient.
 
     Parameters
@@ -318,7 +328,8 @@ def mean_age(gamma: float, T: int = 10_000) -> float:
 
     Examples
     --------
-    >>> round(mean_age(0.5, 2), 12)                     # weights 1/4, 1/2 on ages 1, 0
+    >>> # weights 1/4, 1/2 on ages 1, 0
+    >>> round(mean_age(0.5, 2), 12)
     0.333333333333
     >>> round(mean_age(0.9), 9)                         # 0.9 / 0.1
     9.0
@@ -370,8 +381,8 @@ def steps_to_weight(gamma: float, fraction: float) -> int:
 
     Examples
     --------
-    >>> steps_to_weight(0.5, 0.5), steps_to_weight(0.9, 0.5), steps_to_weight(0.999, 0.5)
-    (1, 7, 693)
+    >>> [steps_to_weight(g, 0.5) for g in (0.5, 0.9, 0.999)]
+    [1, 7, 693]
     """
     gamma = check_unit_interval("gamma", gamma)
     fraction = check_real("fraction", fraction, "(0, 1)")

@@ -25,8 +25,11 @@ each with its usual defaults for the other hyperparameters) and
 Examples
 --------
 >>> from course_lib import gd, parabola
->>> tuned = tune_learning_rate(lambda lr: gd(lr=lr), parabola(0.5), x0=3.0, steps=50)
->>> tuned.lr, tuned.reached                # f = x²/2: the rate 1/f'' = 1 lands on 0 at once
+>>> factory = lambda lr: gd(lr=lr)
+>>> f = parabola(0.5)
+>>> tuned = tune_learning_rate(factory, f, x0=3.0, steps=50)
+>>> # f = x²/2: the rate 1/f'' = 1 lands on 0 at once
+>>> tuned.lr, tuned.reached
 (1.0, 1)
 
 See :ref:`note 000 <note-000>` for the optimizers compared, and chapters 6 and 7 of the course.
@@ -48,7 +51,8 @@ from .optimizers import (Optimizer, adadelta, adagrad, adam, adamw, gd, momentum
 from .runner import Trajectory, run
 
 __all__ = ["rate_grid", "Trial", "Tuning", "tune_learning_rate", "course_optimizers", "compare",
-           "comparison_table", "progress", "plot_comparison", "Problem", "course_problems", "course_results"]
+           "comparison_table", "progress", "plot_comparison", "Problem", "course_problems", "course_results",
+           "rotated_ellipse"]
 
 #: ``factory(lr)`` returns the optimizer to try at the learning rate ``lr``.
 Factory = Callable[[float], Optimizer]
@@ -167,6 +171,26 @@ class Tuning:
         return sum(not t.diverged for t in self.trials)
 
     @property
+    def updates(self) -> int:
+        """How many optimizer updates the tuning computed, over the whole grid.
+
+        Every run that did not diverge takes the full budget (it goes on after reaching the
+        target; the criterion only looks at where it first did); a diverged run stops at
+        ``diverged_at``; a breakdown (an error inside the method, which gives no step count)
+        adds nothing.
+
+        Examples
+        --------
+        >>> from course_lib import gd, parabola
+        >>> f = parabola()
+        >>> t = tune_learning_rate(gd, f, 1.0, steps=50, grid=[0.1, 2.0])
+        >>> # f = x²: at 2.0, x is multiplied by -3 per step
+        >>> t.trials[1].diverged_at, t.updates
+        (14, 64)
+        """
+        return sum(self.steps if not t.diverged else (t.diverged_at or 0) for t in self.trials)
+
+    @property
     def on_edge(self) -> bool:
         """Whether the tuned rate is the smallest or largest of the grid (the grid may be too narrow)."""
         return self.lr is not None and self.lr in (self.trials[0].lr, self.trials[-1].lr)
@@ -266,11 +290,15 @@ def tune_learning_rate(factory: Factory, objective: Objective, x0, *, steps: int
     Examples
     --------
     >>> from course_lib import gd, parabola
-    >>> f = parabola(5.0)                         # f = 5x², f'' = 10: only lr < 0.2 converges
-    >>> t = tune_learning_rate(lambda lr: gd(lr=lr), f, 1.0, steps=100, grid=[0.01, 0.1, 1.0])
+    >>> # f = 5x², f'' = 10: only lr < 0.2 converges
+    >>> f = parabola(5.0)
+    >>> factory = lambda lr: gd(lr=lr)
+    >>> grid = [0.01, 0.1, 1.0]
+    >>> t = tune_learning_rate(factory, f, 1.0, steps=100, grid=grid)
     >>> t.lr, t.reached, [trial.diverged for trial in t.trials]
     (0.1, 1, [False, False, True])
-    >>> tune_learning_rate(lambda lr: gd(lr=lr), f, 1.0, steps=100, grid=[1.0, 10.0]).outcome
+    >>> grid = [1.0, 10.0]
+    >>> tune_learning_rate(factory, f, 1.0, steps=100, grid=grid).outcome
     'every rate diverged'
     """
     if not callable(factory):
@@ -339,8 +367,9 @@ def course_optimizers() -> Dict[str, Factory]:
     --------
     >>> list(course_optimizers())[:4]
     ['gd', 'momentum', 'momentum_ema', 'nesterov']
-    >>> course_optimizers()["adam"](0.1)
-    adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08, bias_correction=True, eps_in_sqrt=False)
+    >>> opt = course_optimizers()["adam"](0.1)
+    >>> opt.name, [opt.hyperparams[k] for k in ("lr", "beta1", "beta2")]
+    ('adam', [0.1, 0.9, 0.999])
     """
     return {f.__name__: partial(f) for f in (gd, momentum, momentum_ema, nesterov, adagrad, rmsprop, adadelta,
                                              adam, adamw, yogi, newton)}
@@ -367,11 +396,14 @@ def compare(objective: Objective, x0, *, steps: int, optimizers: Optional[Mappin
     Examples
     --------
     >>> from course_lib import ellipse, gd, newton
-    >>> rows = compare(ellipse(), [-1.0, 1.0], steps=1000, grid=[0.1, 0.5, 1.0],
-    ...                optimizers={"gd": lambda lr: gd(lr=lr), "newton": lambda lr: newton(lr=lr)})
+    >>> opts = {"gd": lambda lr: gd(lr=lr),
+    ...         "newton": lambda lr: newton(lr=lr)}
+    >>> rows = compare(ellipse(), [-1.0, 1.0], steps=1000,
+    ...                grid=[0.1, 0.5, 1.0], optimizers=opts)
     >>> [(t.name, t.lr, t.reached) for t in rows]
     [('gd', 0.1, 399), ('newton', 1.0, 1)]
-    >>> [trial.diverged for trial in rows[0].trials]      # at 0.5, x2 bounces between 1 and -1
+    >>> # at 0.5, x2 bounces between 1 and -1
+    >>> [trial.diverged for trial in rows[0].trials]
     [False, False, True]
     """
     optimizers = course_optimizers() if optimizers is None else optimizers
@@ -429,6 +461,38 @@ def course_problems() -> Dict[str, Problem]:
     }
 
 
+def rotated_ellipse(angle: float = math.pi / 4) -> Problem:
+    r"""The ellipse problem of :func:`course_problems`, function and start both rotated by ``angle``.
+
+    With the rotation :math:`R` by ``angle`` (radians, any real number) about the origin,
+    the minimizer, the function is :math:`f(R^\top x) = \tfrac12 x^\top R\,\mathrm{diag}(0.2, 4)
+    \,R^\top x` and the start :math:`R\,(-1.8, 2.5)`; budget and target are the ellipse's.
+    A method that commutes with rotations (gradient descent, momentum, Nesterov, Newton)
+    takes the same steps as on the ellipse, each iterate rotated; a per-coordinate method
+    (AdaGrad, RMSProp, Adam, ...) does not, unless ``angle`` is a multiple of
+    :math:`\pi/2`.
+
+    Examples
+    --------
+    >>> p = rotated_ellipse()
+    >>> p.name, [round(v, 4) for v in p.x0], p.steps, p.target
+    ('rotated ellipse', [-3.0406, 0.495], 500, 1e-08)
+    >>> # f at the start: 0.1·1.8² + 2·2.5²
+    >>> round(float(p.objective.f(np.array(p.x0))), 6)
+    12.824
+    """
+    from .objectives import quadratic
+
+    angle = check_real("angle", angle)
+    c, s = math.cos(angle), math.sin(angle)
+    R = np.array([[c, -s], [s, c]])
+    ell = course_problems()["ellipse"]
+    H = ell.objective.hess(np.zeros(2))
+    objective = quadratic(R @ H @ R.T, name="rotated ellipse")
+    x0 = tuple(float(v) for v in R @ np.array(ell.x0))
+    return ell._replace(name="rotated ellipse", objective=objective, x0=x0)
+
+
 @lru_cache(maxsize=None)
 def _course_results(name: str) -> Tuple[Tuning, ...]:
     return tuple(course_problems()[name].compare())
@@ -451,33 +515,42 @@ def course_results(name: str) -> List[Tuning]:
     return list(_course_results(name))
 
 
-def comparison_table(tunings: Sequence[Tuning], *, value_format: str = ".3g") -> str:
+def comparison_table(tunings: Sequence[Tuning], *, value_format: str = ".3g",
+                     outcome: bool = True) -> str:
     """The results of :func:`compare` as a plain-text table, one line per optimizer.
 
     Columns: the optimizer, the tuned rate (``-`` if every rate diverged), the steps to
     the target (``-`` if not reached), :math:`f` where the run stopped, how many rates of
     the grid reached the target and how many did not diverge (of the grid's size), and
-    the outcome.
+    the outcome. ``outcome=False`` leaves out the last column (it repeats the steps
+    column in words): a table narrow enough for the page.
 
     Examples
     --------
     >>> from course_lib import gd, parabola
-    >>> t = tune_learning_rate(gd, parabola(0.5), 3.0, steps=50, grid=[0.1, 1.0, 3.0], name="gd")
-    >>> print(comparison_table([t]))
-    optimizer      tuned rate  steps   f at stop  reach  stable  outcome
-    gd                      1      1           0    1/3     2/3  reached at step 1
+    >>> t = tune_learning_rate(gd, parabola(0.5), 3.0, steps=50,
+    ...                        grid=[0.1, 1.0, 3.0], name="gd")
+    >>> # the table without its last column, then that column
+    >>> table = comparison_table([t]).splitlines()
+    >>> print("\\n".join(line.rsplit("  ", 1)[0] for line in table))
+    optimizer      tuned rate  steps   f at stop  reach  stable
+    gd                      1      1           0    1/3     2/3
+    >>> [line.rsplit("  ", 1)[1] for line in table]
+    ['outcome', 'reached at step 1']
+    >>> comparison_table([t], outcome=False).splitlines()[0]
+    'optimizer      tuned rate  steps   f at stop  reach  stable'
     """
     if not tunings or not all(isinstance(t, Tuning) for t in tunings):
         raise ValueError("tunings must be a non-empty list of Tuning results (from compare or tune_learning_rate)")
     lines = [f"{'optimizer':13s}  {'tuned rate':>10s}  {'steps':>5s}  {'f at stop':>10s}  {'reach':>5s}  "
-             f"{'stable':>6s}  outcome"]
+             f"{'stable':>6s}" + ("  outcome" if outcome else "")]
     for t in tunings:
         n = len(t.trials)
         rate = "-" if t.lr is None else f"{t.lr:.3g}"
         steps = "-" if t.reached is None else f"{t.reached:d}"
         value = "-" if t.lr is None else format(t.value, value_format)
         lines.append(f"{t.name:13s}  {rate:>10s}  {steps:>5s}  {value:>10s}  {f'{t.n_reached}/{n}':>5s}  "
-                     f"{f'{t.n_stable}/{n}':>6s}  {t.outcome}")
+                     f"{f'{t.n_stable}/{n}':>6s}" + (f"  {t.outcome}" if outcome else ""))
     return "\n".join(lines)
 
 
@@ -494,7 +567,8 @@ def progress(traj: Trajectory, target: float) -> np.ndarray:
     Examples
     --------
     >>> from course_lib import gd, parabola, run
-    >>> progress(run(gd(lr=0.25), parabola(), 2.0, 2), target=0.0).tolist()
+    >>> traj = run(gd(lr=0.25), parabola(), 2.0, 2)
+    >>> progress(traj, target=0.0).tolist()
     [1.0, 0.25, 0.0625]
     """
     target = check_real("target", target)

@@ -4,9 +4,11 @@ The digits (1797 images of 8 x 8 pixels, labels 0 to 9) ship inside scikit-learn
 so nothing is downloaded. Everything random takes a seed::
 
     train, test = train_test_split(digits(), test_fraction=0.25, seed=0)
-    train, test, scaler = standardize(train, test)   # fitted on train only
+    # the scaler is fitted on train only
+    train, test, scaler = standardize(train, test)
     batches = Batches(len(train), batch_size=32, seed=0)
-    batches.indices(t)           # the examples of step t (reshuffled each epoch)
+    # the examples of step t (reshuffled each epoch)
+    batches.indices(t)
 """
 
 from __future__ import annotations

@@ -199,10 +199,13 @@ def momentum_contraction(hessian, lr, beta, *, form: str = "velocity") -> np.nda
 
     Examples
     --------
-    >>> H = np.diag([0.2, 4.0])                  # the ellipse 0.1 x1² + 2 x2²
-    >>> round(float(momentum_contraction(H, 0.6, 0.5)), 6)        # sqrt(0.5)
+    >>> # the ellipse 0.1 x1² + 2 x2²
+    >>> H = np.diag([0.2, 4.0])
+    >>> # sqrt(0.5)
+    >>> round(float(momentum_contraction(H, 0.6, 0.5)), 6)
     0.707107
-    >>> round(float(momentum_contraction(H, 0.4, 0.0)), 6)        # GD: |1 - 0.4 * 0.2|
+    >>> # GD: |1 - 0.4 * 0.2|
+    >>> round(float(momentum_contraction(H, 0.4, 0.0)), 6)
     0.92
     """
     form = _check_form(form)
@@ -330,7 +333,8 @@ def steps_to_tolerance(traj: Trajectory, f_star: float, tol: float) -> float:
     --------
     >>> from course_lib.objectives import parabola
     >>> from course_lib.optimizers import gd
-    >>> traj = run(gd(lr=0.25), parabola(), [1.0], 10)   # f shrinks by 4 per step
+    >>> # f shrinks by 4 per step
+    >>> traj = run(gd(lr=0.25), parabola(), [1.0], 10)
     >>> steps_to_tolerance(traj, 0.0, 1e-3)
     5.0
     """
@@ -369,8 +373,10 @@ def grid_search(objective: Objective, x0, lrs, betas, *, steps: int, tol: float 
     Examples
     --------
     >>> from course_lib.objectives import ellipse
-    >>> g = grid_search(ellipse(), [-5.0, -2.0], [0.3, 0.6], [0.0, 0.5], steps=200)
-    >>> g.best_lr, g.best_beta, float(g.steps[1, 0])   # GD at 0.6 diverges
+    >>> g = grid_search(ellipse(), [-5.0, -2.0], [0.3, 0.6], [0.0, 0.5],
+    ...                 steps=200)
+    >>> # GD at 0.6 diverges
+    >>> g.best_lr, g.best_beta, float(g.steps[1, 0])
     (0.6, 0.5, inf)
     """
     form = _check_form(form)
@@ -432,8 +438,10 @@ def momentum_step(objective: Objective, w_prev, w, *, lr: float, beta: float, fo
     Examples
     --------
     >>> from course_lib.objectives import error_surface
-    >>> w = momentum_step(error_surface(), [1.0, 1.0], [1.5, 2.0], lr=0.3, beta=0.9)
-    >>> [round(float(v), 4) for v in w]       # the arithmetic of note 000's example
+    >>> w = momentum_step(error_surface(), [1.0, 1.0], [1.5, 2.0],
+    ...                   lr=0.3, beta=0.9)
+    >>> # the arithmetic of the worked momentum example
+    >>> [round(float(v), 4) for v in w]
     [2.075, 2.9583]
     """
     form = _check_form(form, ("velocity", "ema"))
@@ -490,7 +498,8 @@ def note002_nesterov(lr: float, beta: float, *, lookahead: str = "printed") -> O
     --------
     >>> opt = note002_nesterov(lr=1.0, beta=0.5, lookahead="corrected")
     >>> x, s = np.array([0.0]), opt.init([0.0])
-    >>> x, s = opt.update(x, np.array([2.0]), s)     # u = 1, theta = -1, y = -1 - 0.5
+    >>> # u = 1, theta = -1, y = -1 - 0.5
+    >>> x, s = opt.update(x, np.array([2.0]), s)
     >>> x
     array([-1.5])
     """

@@ -8,7 +8,8 @@ them), and describe each parameter with a control::
         traj = run(gd(lr=lr), ellipse(), [-5.0, -2.0], 20)
         return contour_scene(ellipse(), {"GD": traj})
 
-    explore(draw, lr=Slider(0.05, 0.6, 0.05, value=0.4, label="learning rate η"))
+    explore(draw, lr=Slider(0.05, 0.6, 0.05, value=0.4,
+                            label="learning rate η"))
 
 Every control has a finite list of positions, so the same call serves two readers:
 

@@ -19,9 +19,12 @@ intermediate number; the update itself is :func:`course_lib.optimizers.adam`'s.
 
 Examples
 --------
->>> step = adam_step_by_hand()          # note 000's example: x = 3.5, y = 0.5, w = b = -2
->>> print(f"{step.y_hat:.4e}  {step.loss:.4f}  {step.grad_w:.4f}  {step.w_new:.4f}")
-1.2339e-04  4.5001  -1.7496  -1.9000
+>>> # the worked example: x = 3.5, y = 0.5, w = b = -2
+>>> s = adam_step_by_hand()
+>>> print(f"{s.y_hat:.4e}  {s.loss:.4f}")
+1.2339e-04  4.5001
+>>> print(f"{s.grad_w:.4f}  {s.w_new:.4f}")
+-1.7496  -1.9000
 """
 
 from __future__ import annotations
@@ -99,7 +102,8 @@ def bce_loss(z, y):
     --------
     >>> print(f"{bce_loss(0.0, 1.0):.6f}")          # log 2
     0.693147
-    >>> print(f"{bce_loss(-800.0, 1.0):.1f}")       # -log(sigma(-800)) = 800, no overflow
+    >>> # -log(sigma(-800)) = 800, no overflow
+    >>> print(f"{bce_loss(-800.0, 1.0):.1f}")
     800.0
     """
     y = _check_label(y)
@@ -130,7 +134,8 @@ def neuron_forward(w: float, b: float, x: float, y: float) -> Tuple[float, float
 
     Examples
     --------
-    >>> neuron_forward(0.0, 0.0, 3.5, 1.0)[1]       # w = b = 0: the neuron says 1/2
+    >>> # w = b = 0: the neuron says 1/2
+    >>> neuron_forward(0.0, 0.0, 3.5, 1.0)[1]
     0.5
     """
     w, b, x, y = _check_point(w, b, x, y)
@@ -153,7 +158,8 @@ def neuron_gradient(w: float, b: float, x: float, y: float) -> Tuple[float, floa
 
     Examples
     --------
-    >>> neuron_gradient(0.0, 0.0, 3.5, 1.0)        # y_hat = 0.5: (-0.5 * 3.5, -0.5)
+    >>> # y_hat = 0.5: (-0.5 * 3.5, -0.5)
+    >>> neuron_gradient(0.0, 0.0, 3.5, 1.0)
     (-1.75, -0.5)
     """
     z, y_hat, _ = neuron_forward(w, b, x, y)
@@ -303,9 +309,12 @@ def adam_step_by_hand(w: float = -2.0, b: float = -2.0, *, x: float = 3.5, y: fl
 
     Examples
     --------
-    >>> s = adam_step_by_hand(w=0.0, b=0.0, y=1.0)   # y_hat = 0.5, g = (-1.75, -0.5)
-    >>> print(s.y_hat, s.grad_w, s.grad_b, round(s.m_w, 6), round(s.m_hat_w, 6), round(s.w_new, 6))
-    0.5 -1.75 -0.5 -0.175 -1.75 0.1
+    >>> # y_hat = 0.5, g = (-1.75, -0.5)
+    >>> s = adam_step_by_hand(w=0.0, b=0.0, y=1.0)
+    >>> print(s.y_hat, s.grad_w, s.grad_b)
+    0.5 -1.75 -0.5
+    >>> print(round(s.m_w, 6), round(s.m_hat_w, 6), round(s.w_new, 6))
+    -0.175 -1.75 0.1
     """
     w, b, x, y = _check_point(w, b, x, y)
     opt = adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps, bias_correction=bias_correction)
@@ -402,9 +411,12 @@ def adam_first_step(g, *, lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.
     --------
     >>> adam_first_step([-1.75, 1e-3, 1e3]).round(4).tolist()
     [0.1, -0.1, -0.1]
-    >>> print(f"{adam_first_step(1.0, beta2=0.999, bias_correction=False)[0]:.4f}")
+    >>> u = adam_first_step(1.0, beta2=0.999, bias_correction=False)
+    >>> print(f"{u[0]:.4f}")
     -0.3162
-    >>> print(f"{adam_first_step(1e-8)[0]:.3f}  {adam_first_step(1e-8, eps_in_sqrt=True)[0]:.1e}")
+    >>> u = adam_first_step(1e-8)
+    >>> u_in = adam_first_step(1e-8, eps_in_sqrt=True)
+    >>> print(f"{u[0]:.3f}  {u_in[0]:.1e}")
     -0.050  -1.0e-05
     """
     opt = adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps, bias_correction=bias_correction,

@@ -127,7 +127,7 @@ class LinearCache(NamedTuple):
 def linear_forward(X, W, b) -> Tuple[np.ndarray, LinearCache]:
     """An affine layer, rows = examples: :math:`\\text{out} = X W + b`.
 
-    This is note 002's :math:`W_i^\\top z_i + b_i` for every example at once
+    This is :ref:`note 002 <note-002>`'s :math:`W_i^\\top z_i + b_i` for every example at once
     (:ref:`note 002 <note-002>`): row ``j`` of ``out`` is :math:`W^\\top x_j + b`.
 
     Parameters
@@ -144,7 +144,8 @@ def linear_forward(X, W, b) -> Tuple[np.ndarray, LinearCache]:
 
     Examples
     --------
-    >>> out, cache = linear_forward([[1.0, 2.0]], [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], [0.0, 0.0, 10.0])
+    >>> W = [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]
+    >>> out, cache = linear_forward([[1.0, 2.0]], W, [0.0, 0.0, 10.0])
     >>> out.tolist()
     [[1.0, 2.0, 13.0]]
     """
@@ -306,7 +307,8 @@ def softmax_cross_entropy(logits, y) -> Tuple[float, np.ndarray]:
     >>> loss, d = softmax_cross_entropy([[0.0, 0.0]], [1])
     >>> round(loss, 6), d.tolist()              # log 2; (p - e_1) / 1
     (0.693147, [[0.5, -0.5]])
-    >>> round(softmax_cross_entropy([[1000.0, 0.0]], [0])[0], 6)   # no overflow
+    >>> # no overflow
+    >>> round(softmax_cross_entropy([[1000.0, 0.0]], [0])[0], 6)
     0.0
     """
     Z = _matrix("logits", logits)
@@ -351,7 +353,8 @@ def binary_cross_entropy(logits, y) -> Tuple[float, np.ndarray]:
     Examples
     --------
     >>> loss, d = binary_cross_entropy([0.0, 800.0], [1.0, 1.0])
-    >>> round(loss, 6), d.tolist()          # (log 2 + 0) / 2; (s(z) - y) / 2
+    >>> # (log 2 + 0) / 2; (s(z) - y) / 2
+    >>> round(loss, 6), d.tolist()
     (0.346574, [-0.25, 0.0])
     """
     Z = _as_array("logits", logits)
@@ -402,7 +405,7 @@ def batchnorm_forward(Z, gamma, beta, eps: float = 1e-5, *, eps_outside: bool = 
     :ref:`note 001 <note-001>`'s :math:`\\bar Z_{ji} = (Z_{ji} - \\mu_i)/(\\sigma_i + \\epsilon)`, a
     *different function*: the two agree only when :math:`\\sigma_i \\gg \\sqrt{\\epsilon}`. On a column
     with :math:`\\sigma = \\sqrt{\\epsilon}`, say, ε inside divides by :math:`\\sqrt{2\\epsilon}` and ε
-    outside by :math:`\\sqrt\\epsilon + \\epsilon`, nearly :math:`\\sqrt2` times less. (Note 001 stores
+    outside by :math:`\\sqrt\\epsilon + \\epsilon`, nearly :math:`\\sqrt2` times less. (:ref:`Note 001 <note-001>` stores
     the batch as columns, :math:`Z^l` of shape :math:`n^l \\times K`; here it is the transpose.)
 
     Parameters
@@ -415,7 +418,7 @@ def batchnorm_forward(Z, gamma, beta, eps: float = 1e-5, *, eps_outside: bool = 
     eps : float, default 1e-5
         :math:`\\epsilon \\ge 0` (torch's default). With ``eps = 0`` a constant column divides by 0.
     eps_outside : bool, default False
-        Note 001's placement, :math:`\\sigma + \\epsilon`.
+        :ref:`Note 001 <note-001>`'s placement, :math:`\\sigma + \\epsilon`.
 
     Returns
     -------
@@ -424,12 +427,17 @@ def batchnorm_forward(Z, gamma, beta, eps: float = 1e-5, *, eps_outside: bool = 
 
     Examples
     --------
-    >>> out, cache = batchnorm_forward([[1.0], [3.0]], [2.0], [10.0], eps=0.0)
-    >>> out.tolist(), cache.mean.tolist(), cache.var.tolist()      # (Z - 2) / 1 * 2 + 10
+    >>> Z = [[1.0], [3.0]]
+    >>> out, cache = batchnorm_forward(Z, [2.0], [10.0], eps=0.0)
+    >>> # (Z - 2) / 1 * 2 + 10
+    >>> out.tolist(), cache.mean.tolist(), cache.var.tolist()
     ([[8.0], [12.0]], [2.0], [1.0])
-    >>> inside, _ = batchnorm_forward([[0.0], [0.002]], [1.0], [0.0], eps=1e-6)
-    >>> outside, _ = batchnorm_forward([[0.0], [0.002]], [1.0], [0.0], eps=1e-6, eps_outside=True)
-    >>> round(float(inside[1, 0]), 4), round(float(outside[1, 0]), 4)   # sigma = 0.001 = sqrt(eps)
+    >>> Z = [[0.0], [0.002]]
+    >>> inside, _ = batchnorm_forward(Z, [1.0], [0.0], eps=1e-6)
+    >>> outside, _ = batchnorm_forward(Z, [1.0], [0.0], eps=1e-6,
+    ...                                eps_outside=True)
+    >>> # sigma = 0.001 = sqrt(eps)
+    >>> round(float(inside[1, 0]), 4), round(float(outside[1, 0]), 4)
     (0.7071, 0.999)
     """
     Z = _matrix("Z", Z)
@@ -464,7 +472,7 @@ def batchnorm_backward(dout, cache: BatchNormCache) -> Tuple[np.ndarray, np.ndar
         - \\hat Z_{ji}\\, \\frac1n \\sum_k G_{ki} \\hat Z_{ki}\\Big),
 
     the mean and the variance each carrying part of the gradient (:ref:`note 001 <note-001>`).
-    For note 001's placement (``eps_outside``), :math:`s_i = \\sigma_i + \\epsilon` and the last
+    For :ref:`note 001 <note-001>`'s placement (``eps_outside``), :math:`s_i = \\sigma_i + \\epsilon` and the last
     term is multiplied by :math:`s_i/\\sigma_i` (since :math:`\\partial\\sigma/\\partial\\sigma^2` no
     longer matches :math:`s`); it is 0 on a constant column.
 
@@ -472,8 +480,10 @@ def batchnorm_backward(dout, cache: BatchNormCache) -> Tuple[np.ndarray, np.ndar
 
     Examples
     --------
-    >>> out, cache = batchnorm_forward([[1.0], [3.0]], [2.0], [0.0], eps=0.0)
-    >>> dZ, dgamma, dbeta = batchnorm_backward([[1.0], [1.0]], cache)   # L = sum(out): constant
+    >>> Z = [[1.0], [3.0]]
+    >>> out, cache = batchnorm_forward(Z, [2.0], [0.0], eps=0.0)
+    >>> # L = sum(out): constant
+    >>> dZ, dgamma, dbeta = batchnorm_backward([[1.0], [1.0]], cache)
     >>> dZ.tolist(), dgamma.tolist(), dbeta.tolist()
     ([[0.0], [0.0]], [0.0], [2.0])
     """
@@ -521,7 +531,8 @@ def batchnorm_grad_note001(dout, Z, gamma) -> np.ndarray:
     >>> Z = [[1.0], [2.0], [6.0]]
     >>> _, cache = batchnorm_forward(Z, [1.5], [0.0], eps=0.0)
     >>> dout = [[1.0], [-2.0], [0.5]]
-    >>> bool(np.allclose(batchnorm_grad_note001(dout, Z, [1.5]), batchnorm_backward(dout, cache)[0]))
+    >>> dZ = batchnorm_grad_note001(dout, Z, [1.5])
+    >>> bool(np.allclose(dZ, batchnorm_backward(dout, cache)[0]))
     True
     """
     Z = _matrix("Z", Z, min_rows=2)
@@ -550,7 +561,7 @@ def update_running_stats(running_mean, running_var, Z, momentum: float = 0.1
 
     with the batch variance made unbiased by :math:`n/(n-1)` (torch's choice; the normalization
     itself uses the biased :math:`\\sigma_B^2`). ``momentum`` :math:`\\alpha` is torch's: the weight
-    of the *new* batch (note 001's running averages write :math:`\\gamma = 1 - \\alpha`). Pure:
+    of the *new* batch (:ref:`note 001 <note-001>`'s running averages write :math:`\\gamma = 1 - \\alpha`). Pure:
     returns new arrays. Torch starts from ``m = 0``, ``v = 1``.
 
     Parameters
@@ -564,7 +575,8 @@ def update_running_stats(running_mean, running_var, Z, momentum: float = 0.1
     Examples
     --------
     >>> m, v = update_running_stats([0.0], [1.0], [[1.0], [3.0]])
-    >>> m.tolist(), v.tolist()        # 0.9 * 0 + 0.1 * 2; 0.9 * 1 + 0.1 * 2
+    >>> # 0.9 * 0 + 0.1 * 2; 0.9 * 1 + 0.1 * 2
+    >>> m.tolist(), v.tolist()
     ([0.2], [1.1])
     """
     Z = _matrix("Z", Z, min_rows=2)
@@ -587,7 +599,9 @@ def batchnorm_inference(Z, gamma, beta, running_mean, running_var, eps: float = 
 
     Examples
     --------
-    >>> batchnorm_inference([[3.0]], [2.0], [1.0], [1.0], [4.0], eps=0.0).tolist()
+    >>> gamma, beta, mean, var = [2.0], [1.0], [1.0], [4.0]
+    >>> out = batchnorm_inference([[3.0]], gamma, beta, mean, var, eps=0)
+    >>> out.tolist()
     [[3.0]]
     """
     Z = _matrix("Z", Z)
@@ -689,8 +703,10 @@ def init_std(init: str, fan_in: int, fan_out: int, *, std: Optional[float] = Non
 
     Examples
     --------
-    >>> init_std("kaiming_uniform", 8, 3), init_std("normal", 8, 3, std=0.01)
-    (0.5, 0.01)
+    >>> init_std("kaiming_uniform", 8, 3)
+    0.5
+    >>> init_std("normal", 8, 3, std=0.01)
+    0.01
     """
     fan_in, fan_out = _fans(fan_in, fan_out)
     if init not in INITS:
@@ -725,7 +741,8 @@ def normal(fan_in: int, fan_out: int, std: float, *, seed=0) -> np.ndarray:
     Examples
     --------
     >>> W = normal(400, 500, 0.3, seed=1)
-    >>> round(float(W.std()), 2), bool((W == normal(400, 500, 0.3, seed=1)).all())
+    >>> same = bool((W == normal(400, 500, 0.3, seed=1)).all())
+    >>> round(float(W.std()), 2), same
     (0.3, True)
     """
     shape = _fans(fan_in, fan_out)
@@ -753,7 +770,8 @@ def xavier_uniform(fan_in: int, fan_out: int, *, gain: float = 1.0, seed=0) -> n
 
     Examples
     --------
-    >>> bool(np.abs(xavier_uniform(2, 4, seed=0)).max() <= 1.0)       # a = sqrt(6 / 6)
+    >>> # a = sqrt(6 / 6)
+    >>> bool(np.abs(xavier_uniform(2, 4, seed=0)).max() <= 1.0)
     True
     """
     return _uniform(*_fans(fan_in, fan_out), xavier_std(fan_in, fan_out, gain), seed)
@@ -776,7 +794,8 @@ def kaiming_uniform(fan_in: int, fan_out: int, *, gain: float = _SQRT2, seed=0) 
 
     Examples
     --------
-    >>> bool(np.abs(kaiming_uniform(6, 4, seed=0)).max() <= 1.0)       # a = sqrt(6 / 6)
+    >>> # a = sqrt(6 / 6)
+    >>> bool(np.abs(kaiming_uniform(6, 4, seed=0)).max() <= 1.0)
     True
     """
     return _uniform(*_fans(fan_in, fan_out), kaiming_std(fan_in, gain), seed)
@@ -788,7 +807,8 @@ def initialize(init: str, fan_in: int, fan_out: int, *, seed=0, std: Optional[fl
 
     Examples
     --------
-    >>> bool((initialize("kaiming", 4, 2, seed=3) == kaiming_normal(4, 2, seed=3)).all())
+    >>> W = initialize("kaiming", 4, 2, seed=3)
+    >>> bool((W == kaiming_normal(4, 2, seed=3)).all())
     True
     """
     s = init_std(init, fan_in, fan_out, std=std, gain=gain)
@@ -847,7 +867,7 @@ def mlp_init(sizes: Sequence[int], *, init: str = "kaiming", seed=0, batchnorm: 
     """The parameters of an MLP with layer widths ``sizes``: weights by ``init``, biases 0.
 
     Layer ``i`` (``i = 0 .. L-1`` for ``L = len(sizes) - 1`` layers) has ``W{i}`` of shape
-    ``(sizes[i], sizes[i+1])`` and ``b{i}`` of shape ``(sizes[i+1],)`` (note 002's
+    ``(sizes[i], sizes[i+1])`` and ``b{i}`` of shape ``(sizes[i+1],)`` (:ref:`note 002 <note-002>`'s
     :math:`W_i \\in \\mathbb{R}^{n_i \\times n_{i+1}}`, counted from 0). With ``batchnorm`` each hidden
     layer ``i < L - 1`` also has ``gamma{i} = 1`` and ``beta{i} = 0`` (torch's start). The weights
     of all layers come from one generator seeded with ``seed``, layer after layer.
@@ -870,7 +890,8 @@ def mlp_init(sizes: Sequence[int], *, init: str = "kaiming", seed=0, batchnorm: 
     >>> p = mlp_init([4, 3, 2], batchnorm=True)
     >>> sorted(p)
     ['W0', 'W1', 'b0', 'b1', 'beta0', 'gamma0']
-    >>> bool((p["W0"] == mlp_init([4, 3, 2])["W0"]).all())      # same seed, same weights
+    >>> # same seed, same weights
+    >>> bool((p["W0"] == mlp_init([4, 3, 2])["W0"]).all())
     True
     """
     sizes = _sizes(sizes)
@@ -1058,7 +1079,7 @@ def mlp_forward(params, X, *, activation: str = "relu", batchnorm: Optional[bool
     where :math:`\\operatorname{BN}_i` is absent without batch norm, uses the batch's statistics
     when ``training`` (:func:`batchnorm_forward`) and the running ones of ``state`` otherwise
     (:func:`batchnorm_inference`). Batch norm sits between the affine map and the activation
-    (Ioffe & Szegedy; note 001's :math:`Z^l`); its bias ``b{i}`` is then redundant (the
+    (Ioffe & Szegedy; :ref:`note 001 <note-001>`'s :math:`Z^l`); its bias ``b{i}`` is then redundant (the
     normalization subtracts it again: its gradient is 0) but kept so that every layer has one.
 
     Parameters
@@ -1078,7 +1099,8 @@ def mlp_forward(params, X, *, activation: str = "relu", batchnorm: Optional[bool
 
     Examples
     --------
-    >>> mlp_forward(mlp_init([3, 4, 2], init="zeros"), np.ones((5, 3))).shape
+    >>> params = mlp_init([3, 4, 2], init="zeros")
+    >>> mlp_forward(params, np.ones((5, 3))).shape
     (5, 2)
     """
     L, bn = _structure(params, batchnorm)
@@ -1098,7 +1120,7 @@ def mlp_loss_and_grad(params, X, y, *, activation: str = "relu", batchnorm: Opti
 
     The forward pass is :func:`mlp_forward`'s, the loss :func:`softmax_cross_entropy`'s; the
     backward pass runs :func:`linear_backward`, the activation's backward and (in training mode)
-    :func:`batchnorm_backward` layer by layer, from the last to the first, as note 002 writes
+    :func:`batchnorm_backward` layer by layer, from the last to the first, as :ref:`note 002 <note-002>` writes
     :math:`G_i = (G_{i+1} \\odot \\sigma'(Z_i W_i)) W_i^\\top` (:ref:`note 002 <note-002>`), fused into one
     loop for speed. In training mode the batch's statistics are used, so the examples of a batch
     interact through batch norm; the running statistics are **not** updated here (see
@@ -1120,12 +1142,15 @@ def mlp_loss_and_grad(params, X, y, *, activation: str = "relu", batchnorm: Opti
     Examples
     --------
     >>> params = mlp_init([3, 4, 2], seed=0)
-    >>> loss, grads = mlp_loss_and_grad(params, np.ones((5, 3)), np.array([0, 1, 0, 1, 1]))
+    >>> X, y = np.ones((5, 3)), np.array([0, 1, 0, 1, 1])
+    >>> loss, grads = mlp_loss_and_grad(params, X, y)
     >>> sorted(grads) == sorted(params), grads["W0"].shape
     (True, (3, 4))
-    >>> # W = 0 with ReLU (or tanh): every weight's gradient is exactly 0 (note 002's stationary
-    >>> # point); only the last bias can move. Not with sigmoid: sigmoid(0) = 1/2 moves the last W.
-    >>> _, g0 = mlp_loss_and_grad(mlp_init([3, 4, 4, 2], init="zeros"), np.ones((5, 3)), np.array([0, 1, 0, 1, 1]))
+    >>> # W = 0 with ReLU (or tanh): every weight's gradient is exactly 0
+    >>> # (a stationary point); only the last bias can move. Not with
+    >>> # sigmoid: sigmoid(0) = 1/2 moves the last W.
+    >>> zeros = mlp_init([3, 4, 4, 2], init="zeros")
+    >>> _, g0 = mlp_loss_and_grad(zeros, X, y)
     >>> [float(abs(g0[k]).max()) for k in ("W0", "W1", "W2")]
     [0.0, 0.0, 0.0]
     """
@@ -1206,7 +1231,8 @@ def mlp_predict(params, X, *, activation: str = "relu", state=None, eps: float =
 
     Examples
     --------
-    >>> mlp_predict(mlp_init([2, 3, 2], seed=0), [[1.0, 0.0], [0.0, 1.0]]).shape
+    >>> params = mlp_init([2, 3, 2], seed=0)
+    >>> mlp_predict(params, [[1.0, 0.0], [0.0, 1.0]]).shape
     (2,)
     """
     L, bn = _structure(params)
@@ -1218,7 +1244,8 @@ def mlp_accuracy(params, X, y, *, activation: str = "relu", state=None, eps: flo
 
     Examples
     --------
-    >>> mlp_accuracy(mlp_init([2, 2], init="zeros"), [[1.0, 2.0]], [0])   # a tie goes to class 0
+    >>> # a tie goes to class 0
+    >>> mlp_accuracy(mlp_init([2, 2], init="zeros"), [[1.0, 2.0]], [0])
     1.0
     """
     L, bn = _structure(params)
@@ -1390,7 +1417,8 @@ def mlp_problem(data: Dataset, params: Params, *, activation: str = "relu", eps:
     >>> from course_lib.data import digits
     >>> from course_lib.stochastic import minibatch_sgd
     >>> problem = mlp_problem(digits(), mlp_init([64, 16, 10], seed=0))
-    >>> problem.objective.dim, problem.n            # 64*16 + 16 + 16*10 + 10
+    >>> # 64*16 + 16 + 16*10 + 10
+    >>> problem.objective.dim, problem.n
     (1210, 1797)
     >>> rec = minibatch_sgd(problem, batch_size=64, lr=0.01, epochs=1)
     >>> bool(rec.losses[-1] < rec.losses[0])
@@ -1436,7 +1464,7 @@ def deep_norms(depth: int = 50, width: int = 256, *, init: str = "kaiming", acti
     activation after every layer: :math:`Z_0 = X` with :math:`X_{jk} \\sim N(0, 1)`,
     :math:`Z_{l+1} = \\sigma(Z_l W_l)` with ``W_l`` of shape ``(width, width)`` drawn by ``init``. The
     backward pass starts from a standard normal :math:`G_{\\text{depth}}` (the gradient of
-    :math:`L = \\sum G \\odot Z_{\\text{depth}}`) and runs note 002's
+    :math:`L = \\sum G \\odot Z_{\\text{depth}}`) and runs :ref:`note 002 <note-002>`'s
     :math:`G_l = (G_{l+1} \\odot \\sigma'(Z_l W_l)) W_l^\\top`. With Kaiming's :math:`\\operatorname{Var}[w] = 2/n`
     and ReLU the mean square of :math:`Z_l` stays about 1 (each layer multiplies it by
     :math:`n \\cdot \\frac2n \\cdot \\frac12`); with :math:`\\operatorname{Var}[w] = c/n` it scales by
@@ -1463,10 +1491,13 @@ def deep_norms(depth: int = 50, width: int = 256, *, init: str = "kaiming", acti
     Examples
     --------
     >>> r = deep_norms(50, 64, init="kaiming", activation="relu", batch=8)
-    >>> r.activation_rms.shape, r.gradient_rms.shape, r.weight_grad_norms.shape
-    ((51,), (51,), (50,))
+    >>> r.activation_rms.shape, r.gradient_rms.shape
+    ((51,), (51,))
+    >>> r.weight_grad_norms.shape
+    (50,)
     >>> small = deep_norms(50, 64, init="normal", std=0.01, batch=8)
-    >>> bool(small.activation_rms[-1] < 1e-30)          # (64 * 0.01² / 2) ** 25 shrinks to nothing
+    >>> # (64 * 0.01² / 2) ** 25 shrinks to nothing
+    >>> bool(small.activation_rms[-1] < 1e-30)
     True
     """
     depth = check_int("depth", depth, minimum=1)
@@ -1503,7 +1534,8 @@ def relative_change(params, params0) -> Dict[str, float]:
 
     Examples
     --------
-    >>> relative_change({"W0": np.array([[3.0, 4.0]])}, {"W0": np.array([[3.0, 0.0]])})
+    >>> new, old = np.array([[3.0, 4.0]]), np.array([[3.0, 0.0]])
+    >>> relative_change({"W0": new}, {"W0": old})
     {'W0': 1.3333333333333333}
     """
     if not isinstance(params, dict) or not isinstance(params0, dict):

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import adadelta, adagrad, adam, ellipse, gd, momentum, newton, parabola, rmsprop, run, yogi
-from course_lib.adaptive import (bias_factor, corrected_decay, decay_exponent, effective_rates, first_step,
+from course_lib.averages import debiased_gamma
+from course_lib.adaptive import (bias_factor, decay_exponent, effective_rates, first_step,
                                  online_projected, simulate_first_moment, sparse_problem, spike_gradient,
                                  step_rate, tune_rate)
 from course_lib.averages import running_average
@@ -237,15 +238,16 @@ def test_corrected_moment_is_running_average_with_corrected_decay(beta1):
     grads = random_gradients(9, steps=40, d=2)
     opt = adam(lr=0.01, beta1=beta1)
     m_hat = np.array([after.m / (1 - beta1 ** after.t) for *_, after in replay(opt, grads)])
-    gammas = corrected_decay(beta1, np.arange(1, 41))
-    np.testing.assert_allclose(running_average(grads, lambda t: gammas[t - 1]), m_hat, rtol=1e-10, atol=1e-12)
+    # note 001's study question: the corrected moment is a running average with debiased_gamma's decay
+    np.testing.assert_allclose(running_average(grads, debiased_gamma(beta1)), m_hat, rtol=1e-10, atol=1e-12)
 
 
 def test_corrected_decay_limits():
-    assert float(corrected_decay(0.9, 1)) == 0.0
-    assert float(corrected_decay(0.9, 500)) == pytest.approx(0.9, rel=1e-12)
+    gamma_t = debiased_gamma(0.9)
+    assert float(gamma_t(1)) == 0.0
+    assert float(gamma_t(500)) == pytest.approx(0.9, rel=1e-12)
     t = np.arange(1, 10)
-    np.testing.assert_allclose(corrected_decay(0.999999, t), (t - 1) / t, atol=1e-5)
+    np.testing.assert_allclose([debiased_gamma(0.999999)(k) for k in t], (t - 1) / t, atol=1e-5)
 
 
 def test_bias_bad_input():

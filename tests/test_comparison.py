@@ -164,6 +164,9 @@ def test_compare_runs_every_course_optimizer_in_order():
     assert newton_row.lr == 1.0 and newton_row.reached == 1
     table = comparison_table(rows)
     assert len(table.splitlines()) == 12 and "newton" in table.splitlines()[-1]
+    narrow = comparison_table(rows, outcome=False).splitlines()
+    assert len(narrow) == 12 and "outcome" not in narrow[0]
+    assert max(map(len, narrow)) <= 72
 
 
 def test_momentum_ema_ties_with_momentum_at_the_rescaled_rate():
@@ -219,3 +222,56 @@ def test_compare_and_table_reject_bad_input():
         compare(ellipse(), [1.0, 1.0], steps=10, lr=0.1)
     with pytest.raises(ValueError, match="tunings"):
         comparison_table([])
+
+
+# ------------------------------------------------------------------ updates counted, the rotated ellipse
+
+def test_updates_count_the_full_budget_and_the_steps_up_to_a_divergence():
+    t = tune_learning_rate(gd, parabola(), 1.0, steps=50, grid=[0.1, 0.5, 2.0])
+    # f = x²: 0.1 and 0.5 stay stable for 50 steps; 2.0 multiplies x by 1 - 4 = -3 per step and is
+    # declared diverged once |x - 1| > 10⁶ · 2, i.e. at the first t with 3^t > 2·10⁶ + 1 (t = 14)
+    first = next(k for k in range(1, 40) if 3.0 ** k > 2e6 + 1)
+    assert [trial.diverged_at for trial in t.trials] == [None, None, first]
+    assert t.updates == 50 + 50 + first
+
+
+def test_newton_breakdown_adds_no_updates():
+    f = quadratic([[1.0, 0.0], [0.0, 0.0]])          # singular Hessian: Newton breaks down at step 1
+    t = tune_learning_rate(newton, f, [1.0, 1.0], steps=5, target=-1.0, grid=[1.0])
+    assert t.trials[0].diverged and t.trials[0].diverged_at is None and t.updates == 0
+
+
+def test_rotated_ellipse_rotates_function_and_start():
+    from course_lib.comparison import rotated_ellipse
+    p, q = course_problems()["ellipse"], rotated_ellipse(math.pi / 4)
+    c = math.sqrt(0.5)
+    R = np.array([[c, -c], [c, c]])
+    np.testing.assert_allclose(q.x0, R @ np.array(p.x0), rtol=1e-15)
+    # R diag(0.2, 4) Rᵀ = [[0.2 + 4, 0.2 - 4], [0.2 - 4, 0.2 + 4]] / 2, worked by hand
+    np.testing.assert_allclose(q.objective.hess(np.zeros(2)), [[2.1, -1.9], [-1.9, 2.1]], rtol=1e-14)
+    for x in ([0.3, -1.2], [2.0, 0.5]):
+        assert math.isclose(q.objective.f(R @ np.array(x)), p.objective.f(np.array(x)), rel_tol=1e-13)
+    assert rotated_ellipse(0.0).x0 == p.x0 and (q.steps, q.target) == (p.steps, p.target)
+    with pytest.raises(ValueError, match="angle"):
+        rotated_ellipse(math.nan)
+
+
+def test_gd_and_nesterov_do_not_see_the_rotation_but_adagrad_does():
+    from course_lib.comparison import rotated_ellipse
+    opts = {k: course_optimizers()[k] for k in ("gd", "nesterov", "adagrad")}
+    flat = {t.name: t for t in course_problems()["ellipse"].compare(optimizers=opts)}
+    turned = {t.name: t for t in rotated_ellipse().compare(optimizers=opts)}
+    for name in ("gd", "nesterov"):
+        assert (turned[name].lr, turned[name].reached) == (flat[name].lr, flat[name].reached)
+        c = math.sqrt(0.5)
+        R = np.array([[c, -c], [c, c]])
+        np.testing.assert_allclose(turned[name].trajectory.xs, flat[name].trajectory.xs @ R.T, atol=1e-12)
+    assert turned["adagrad"].reached > 10 * flat["adagrad"].reached
+
+
+def test_the_exercises_accept_the_stated_precision_and_name_their_options():
+    from course_lib.exercises import EXERCISES, check
+    assert check("cmp-ellipse-gd-rate", "0.464").correct
+    assert check("cmp-rosenbrock-first", "Momentum").correct
+    question = EXERCISES["cmp-rosenbrock-first"].question
+    assert all(name in question for name in EXERCISES["cmp-rosenbrock-first"].options)

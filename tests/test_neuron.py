@@ -216,3 +216,28 @@ def test_the_step_is_the_optimizers_step():
     new, state = opt.update(theta, np.array([s.grad_w, s.grad_b]), opt.init(theta))
     assert (s.w_new, s.b_new) == tuple(new)
     assert isinstance(s, AdamStep) and s.state.t == state.t == 1
+
+
+# ------------------------------------------------------------ the page's exercises
+
+def _adam_number_keys():
+    from course_lib.exercises import EXERCISES
+    return sorted(k for k, ex in EXERCISES.items() if k.startswith("adam-") and not ex.options)
+
+
+@pytest.mark.parametrize("key", _adam_number_keys())
+def test_every_adam_exercise_accepts_its_answer_to_three_significant_figures(key):
+    """The questions ask for three significant figures or more: the rounded answer must pass."""
+    from course_lib.exercises import EXERCISES, check
+
+    answer = float(np.asarray(EXERCISES[key].answer).ravel()[0])
+    for typed in (f"{answer:.3g}", f"{answer:.2e}"):
+        assert check(key, typed).correct, (typed, repr(check(key, typed)))
+
+
+def test_the_output_rounded_to_three_figures_is_accepted_and_two_figures_is_not():
+    from course_lib.exercises import check
+
+    assert math.isclose(adam_step_by_hand(**NOTE_000_EXAMPLE).y_hat, 1.2339e-4, rel_tol=1e-4)
+    assert check("adam-yhat", "0.000123").correct and check("adam-yhat", "1.23e-4").correct
+    assert not check("adam-yhat", "1.2e-4").correct

@@ -240,10 +240,12 @@ def _combinations(data):
 
 def _set_position(explorer, data, position):
     ranges = explorer.locator("input[type=range]").all()
-    r = 0
+    choices = explorer.locator("fieldset").all()          # one fieldset per choice control, in order
+    r = c = 0
     for control, k in zip(data["controls"], position):
         if control["kind"] == "choice":
-            explorer.locator(f"fieldset label:nth-of-type({k + 1}) input").check()
+            choices[c].locator(f"label:nth-of-type({k + 1}) input").check()
+            c += 1
         else:
             ranges[r].fill(str(k))
             r += 1

@@ -455,3 +455,4 @@ _SELF_CHECK_JS = """(function () {
 # The chapters' exercises register themselves (imported last: they use the classes above).
 from . import gradient_descent, gradient_problems, landscapes, learning, minima, sgd, welcome  # noqa: E402,F401
 from . import adam_step, adaptive, averages, comparison, momentum  # noqa: E402,F401
+from . import batch_normalization, initialization, putting_it_together  # noqa: E402,F401

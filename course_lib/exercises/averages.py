@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..averages import (debiased, effective_count, mean_age, mean_gamma, running_average, steps_to_weight,
+from ..averages import (debiased, effective_count, half_life, mean_age, mean_gamma, running_average, steps_to_weight,
                         total_weight)
 from . import Exercise, Mistake, register
 
@@ -86,11 +86,11 @@ register("06_momentum", [
     ),
     Exercise(
         key="avg-half-bias",
-        question=f"Adam's second-moment average uses β_2 = {HALF_BETA} from s_0 = 0. On a constant signal, after "
+        question=f"Adam's second-moment average uses β_2 = {HALF_BETA} from v_0 = 0. On a constant signal, after "
                  "how many steps does the raw (uncorrected) average first reach at least half of the signal?",
         solve=lambda: float(steps_to_weight(HALF_BETA, HALF_FRACTION)),
         rtol=0.0,
-        atol=0.5,
+        atol=0.01,
         hint="After t steps the raw average of a constant c is (1 − β_2^t) c. Solve 1 − β_2^t ≥ 1/2 for the "
              "smallest whole t.",
         mistakes=lambda: [
@@ -98,6 +98,8 @@ register("06_momentum", [
                     "1 − 1/e ≈ 63% of the signal, more than half.", atol=0.5, rtol=0.0),
             Mistake(float(steps_to_weight(HALF_BETA, HALF_FRACTION) - 1), "one step short: at that step "
                     "1 − β_2^t is still just below 1/2.", atol=0.5, rtol=0.0),
+            Mistake(half_life(HALF_BETA), "that is the half-life ln 2/ln(1/β_2), not a whole number of steps: "
+                    "at which step is half first reached?", atol=0.05, rtol=0.0),
             Mistake(1.0, "after one step the raw average is only 1 − β_2 = 0.001 of the signal; the bias "
                     "correction (dividing by it) is what makes the first step right.", atol=0.5, rtol=0.0),
         ],

@@ -81,9 +81,10 @@ register("07_adaptive_methods", [
     Exercise(
         key="cmp-rosenbrock-first",
         question="On Rosenbrock's function from (−1.2, 1), each with its tuned learning rate, which first-order "
-                 "optimizer reaches f ≤ 10⁻⁶ in the fewest steps? (Newton's method, which uses the Hessian, is "
-                 "left out, and momentum_ema, which has the same iterates as momentum at a rescaled rate, is "
-                 "counted as momentum.)",
+                 "optimizer reaches f ≤ 10⁻⁶ in the fewest steps? Answer with one of the names "
+                 f"{', '.join(FIRST_ORDER)}. (Newton's method, which uses the "
+                 "Hessian, is left out; momentum_ema, which has the same iterates as momentum at a rescaled "
+                 "rate, is not a separate option: it is listed under momentum.)",
         solve=_rosenbrock_first,
         options=FIRST_ORDER,
         hint="Read the Rosenbrock table: the column of steps, for the rows that reached the target.",
@@ -93,8 +94,9 @@ register("07_adaptive_methods", [
             Mistake("nesterov", "Nesterov's method reaches the target, but later: its tuned rate is smaller."),
             Mistake("yogi", "Yogi reaches the target, but about twice as late as the fastest."),
             Mistake("gd", "gradient descent does not reach the target at all within the budget."),
-            Mistake("rmsprop", "RMSProp with a constant rate keeps jittering near the minimum and does not "
-                               "reach the target within the budget."),
+            Mistake("rmsprop", "RMSProp does not reach the target within the budget: at a constant rate it "
+                               "zigzags across the valley floor with steps of about η and is still short of "
+                               f"(1, 1) after {course_problems()['Rosenbrock'].steps} steps."),
         ],
     ),
     Exercise(

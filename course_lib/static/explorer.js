@@ -62,6 +62,7 @@ var CourseExplorer = (function () {
     ".course-explorer-control>span,.course-explorer-control>legend{white-space:nowrap;float:left;padding:0;margin:0;font-size:inherit}",
     ".course-explorer-control input[type=range]{flex:1 1 8em;min-width:6em;min-height:2.75em;margin:0;accent-color:#0072B2}",
     ".course-explorer-control output{font-variant-numeric:tabular-nums;min-width:3.5em}",
+    ".course-explorer-choice{flex-wrap:wrap;row-gap:0}",
     ".course-explorer-choice label{display:inline-flex;align-items:center;gap:.3em;min-height:2.75em;margin-right:.9em;cursor:pointer}",
     ".course-explorer-choice input{width:1.2em;height:1.2em;margin:0}",
     ".course-explorer-figure{position:relative;max-width:100%;line-height:0}",
