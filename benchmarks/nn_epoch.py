@@ -22,7 +22,6 @@ statistics) of the two are compared too, so that the benchmark cannot time two d
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -35,7 +34,7 @@ except ImportError:  # run with an interpreter where it is not installed: use th
 
 from course_lib import gd
 from course_lib.data import Batches, digits, standardize, train_test_split
-from course_lib.nn import mlp_init, mlp_problem
+from course_lib.nn import mlp_init, mlp_problem, one_blas_thread
 from course_lib.stochastic import sgd_epoch
 from interleaved import ratio_line
 
@@ -117,13 +116,6 @@ def _same(problem, ours, theirs) -> bool:
     return all(np.allclose(a, b, rtol=1e-9, atol=1e-10) for a, b in pairs)
 
 
-def _one_blas_thread():
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
 
 def report(repeat: int = 15) -> None:
     print(f"One epoch of minibatch SGD, MLP {'-'.join(map(str, SIZES))} (ReLU) on the digits (n = 1347, "
@@ -135,7 +127,7 @@ def report(repeat: int = 15) -> None:
     except ImportError:
         print("  (torch is not installed: skipped)")
         return
-    with _one_blas_thread():
+    with one_blas_thread():
         for label, batchnorm in (("mlp", False), ("mlp + bn", True)):
             problem, batches = _setup(batchnorm)
             ours, theirs = _ours(problem, batches), _torch(torch, problem, batches)

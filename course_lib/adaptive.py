@@ -15,7 +15,7 @@ inside them:
   :func:`course_lib.averages.debiased_gamma`);
 * :func:`spike_gradient` and :func:`online_projected` set up the online problem of
   Reddi, Kale and Kumar on which Adam converges to the wrong end and Yogi does not;
-* :func:`first_step` takes one step from a fresh state, for the formula checks.
+* :func:`first_step` (from :mod:`course_lib.runner`) takes one step from a fresh state, for the formula checks.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from ._validation import as_point, check_int, check_nonnegative, check_positive,
 from .averages import running_average, total_weight
 from .objectives import Objective, quadratic
 from .optimizers import Optimizer
+from .runner import first_step  # noqa: F401  (re-exported: the chapter calls it from here)
 from .schedules import as_schedule
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
     "SparseProblem", "sparse_problem", "Tuned", "tune_rate",
     "bias_factor", "simulate_first_moment",
     "spike_gradient", "ProjectedRun", "online_projected",
-    "first_step",
 ]
 
 #: Optimizers whose rate multiplies the gradient itself (Adam's and Yogi's multiply their first moment).
@@ -523,30 +523,3 @@ def online_projected(opt: Optimizer, gradient: Callable, x0, steps: int, *, low:
         xs.append(x)
         states.append(state)
     return ProjectedRun(np.array(xs), tuple(states))
-
-
-def first_step(opt: Optimizer, g, x0=0.0) -> np.ndarray:
-    r"""The change :math:`x_1 - x_0` of one step of ``opt`` from a fresh state, with gradient ``g``.
-
-    Parameters
-    ----------
-    opt : Optimizer
-    g : float or array_like
-        The gradient at :math:`x_0`.
-    x0 : float or array_like, default 0
-        The start (broadcast to the shape of ``g``).
-
-    Examples
-    --------
-    Adam's first step is about :math:`-\eta` times the sign of the gradient, whatever its size:
-
-    >>> from course_lib import adam
-    >>> first_step(adam(lr=0.1), [0.01, -50.0]).round(5).tolist()
-    [-0.1, 0.1]
-    """
-    if not isinstance(opt, Optimizer):
-        raise ValueError(f"opt must be an Optimizer, got {opt!r}")
-    g = np.atleast_1d(np.asarray(g, dtype=np.float64))
-    x = np.broadcast_to(np.asarray(x0, dtype=np.float64), g.shape).copy()
-    x1, _ = opt.update(x, g, opt.init(x))
-    return x1 - x

@@ -26,7 +26,6 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import math
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -372,14 +371,6 @@ class TrainingRun(NamedTuple):
         return self.diverged_at is not None
 
 
-def _one_blas_thread():
-    """One BLAS thread: a fixed order of floating-point sums, and the fastest for these small products."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                  # pragma: no cover - comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
 
 def train_run(train: Dataset, test: Dataset, *, lr: float, batchnorm: bool, sizes: Sequence[int] = (64, 64, 10),
               epochs: int = 10, batch_size: int = 32, seed: int = 0, limit: float = 100.0,
@@ -445,7 +436,7 @@ def train_run(train: Dataset, test: Dataset, *, lr: float, batchnorm: bool, size
     losses[0] = problem.loss(theta)
     accs[0] = problem.accuracy(theta, test, state=state if bn else None)
     diverged_at = None
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _one_blas_thread():
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), nn.one_blas_thread():
         for e in range(epochs):
             new, new_opt, new_state = problem.train_epoch(theta, opt, opt_state, batches.epoch(e), state)
             loss = problem.loss(new) if np.all(np.isfinite(new)) else math.nan

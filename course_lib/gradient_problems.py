@@ -33,7 +33,7 @@ import numpy as np
 from ._validation import as_point, check_int, check_nonnegative, check_positive, check_real
 from .objectives import Objective
 from .optimizers import clip, gd
-from .runner import Trajectory, run
+from .runner import Trajectory, first_step, run
 from .scene import GREY, Scene, Style, series_style
 
 __all__ = [
@@ -346,9 +346,7 @@ def clipped_step(g, lr: float, *, max_value: Optional[float] = None,
     opt = gd(lr=lr)
     if max_value is not None or max_norm is not None:
         opt = clip(opt, max_value=max_value, max_norm=max_norm)
-    x0 = np.zeros_like(g)
-    x1, _ = opt.update(x0, g, opt.init(x0))
-    return x1 - x0
+    return first_step(opt, g)
 
 
 def cliff_run(method: str = "none", threshold: float = 1.0, *, objective: Optional[Objective] = None,

@@ -23,7 +23,6 @@ The computations of the initialization chapter (:ref:`note 002 <note-002>`), on 
 
 from __future__ import annotations
 
-import contextlib
 import math
 from typing import Dict, Iterable, NamedTuple, Optional, Sequence, Tuple
 
@@ -32,7 +31,7 @@ import numpy as np
 from ._validation import check_int, check_nonnegative, check_positive, check_real
 from .data import Batches, Dataset
 from .nn import (ACTIVATIONS, INITS, DeepNorms, _act, _rng, _sizes, deep_norms, kaiming_std, mlp_accuracy,
-                 mlp_loss_and_grad, mlp_problem, relative_change)
+                 mlp_loss_and_grad, mlp_problem, one_blas_thread, relative_change)
 from .optimizers import Optimizer
 from .stochastic import sgd_epoch
 
@@ -235,14 +234,6 @@ def predicted_rms(depth: int, fan_in: int, weight_var: float, activation: str = 
     return r * np.sqrt(g) ** np.arange(depth + 1)
 
 
-def _one_blas_thread():
-    """One BLAS thread: these products are small, and several threads only fight over a busy machine's cores."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                  # pragma: no cover - comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
 
 def deep_profiles(scales: Iterable, activations: Sequence[str] = ("relu", "tanh"), *, depth: int = 50,
                   width: int = 256, batch: int = 64, seed=0) -> Dict[Tuple[object, str], DeepNorms]:
@@ -280,7 +271,7 @@ def deep_profiles(scales: Iterable, activations: Sequence[str] = ("relu", "tanh"
     for a in acts:
         _kappa(a)
     out = {}
-    with _one_blas_thread():
+    with one_blas_thread():
         for scale in scales:
             if isinstance(scale, str):
                 if scale not in INITS or scale == "normal":
@@ -550,7 +541,7 @@ def train_from_init(train: Dataset, params, opt: Optimizer, *, epochs: int = 5, 
         gmax.append([float(np.abs(grads[k]).max()) for k in keys])
         spread.append(list(unit_spread(p).values()))
 
-    with _one_blas_thread():
+    with one_blas_thread():
         record(theta)
         for e in range(epochs):
             theta, state = sgd_epoch(problem, theta, opt, state, batches.epoch(e))

@@ -37,6 +37,7 @@ import numpy as np
 from ._validation import check_int, check_real, check_unit_interval
 from .objectives import Objective
 from .optimizers import AdamState, adam
+from .runner import first_step
 from .scene import GREY, Scene, Style, series_style
 
 __all__ = [
@@ -421,10 +422,7 @@ def adam_first_step(g, *, lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.
     """
     opt = adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps, bias_correction=bias_correction,
                eps_in_sqrt=eps_in_sqrt)
-    g = np.atleast_1d(np.asarray(g, dtype=np.float64))
-    theta0 = np.zeros_like(g)
-    theta1, _ = opt.update(theta0, g, opt.init(theta0))
-    return theta1 - theta0
+    return first_step(opt, g)
 
 
 def neuron_scene(runs: Mapping[str, Sequence], *, x: float = 3.5, y: float = 0.5, bounds=((-2.5, 1.0), (-2.5, 1.0)),

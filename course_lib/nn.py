@@ -36,6 +36,7 @@ the next one, and inference (``training=False``) takes it as ``state=``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
@@ -48,6 +49,7 @@ from .objectives import Objective
 from .pytree import ravel
 
 __all__ = [
+    "one_blas_thread",
     # layers
     "linear_forward", "linear_backward", "relu_forward", "relu_backward", "tanh_forward", "tanh_backward",
     "sigmoid_forward", "sigmoid_backward", "softmax_cross_entropy", "binary_cross_entropy",
@@ -1550,3 +1552,24 @@ def relative_change(params, params0) -> Dict[str, float]:
         num, den = float(np.linalg.norm(W - W0)), float(np.linalg.norm(W0))
         out[key] = num / den if den > 0 else (math.inf if num > 0 else 0.0)
     return out
+
+
+def one_blas_thread():
+    """A context manager that runs numpy's matrix products on one BLAS thread.
+
+    The course's networks multiply small matrices, for which one thread is the fastest (on a
+    busy machine several threads fight over the cores), and one thread also fixes the order
+    of the floating-point sums, so that a training run gives the same numbers every time.
+    Without ``threadpoolctl`` (installed with scikit-learn) it does nothing.
+
+    Examples
+    --------
+    >>> with one_blas_thread():
+    ...     float((np.ones((2, 3)) @ np.ones(3)).sum())
+    6.0
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:                  # pragma: no cover - comes with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")

@@ -27,7 +27,7 @@ from ._validation import as_point, check_int, check_nonnegative, check_positive
 from .objectives import Objective
 from .optimizers import Optimizer
 
-__all__ = ["Trajectory", "run"]
+__all__ = ["Trajectory", "run", "first_step"]
 
 #: Steps whose distance and gradient norm are checked together (see the loop of :func:`run`).
 BLOCK = 64
@@ -237,3 +237,33 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         converged=converged,
         ts=np.concatenate(ts, dtype=np.int64),
     )
+
+
+def first_step(opt: Optimizer, g, x0=0.0) -> np.ndarray:
+    r"""The change :math:`x_1 - x_0` of one step of ``opt`` from a fresh state, with gradient ``g``.
+
+    The one-step checks of the chapters go through it: a clipped step (chapter 3), where
+    :math:`\epsilon` sits in AdaGrad, RMSProp and Adam, and Adam's first step (chapter 7).
+
+    Parameters
+    ----------
+    opt : Optimizer
+    g : float or array_like
+        The gradient at :math:`x_0`.
+    x0 : float or array_like, default 0
+        The start (broadcast to the shape of ``g``).
+
+    Examples
+    --------
+    Adam's first step is about :math:`-\eta` times the sign of the gradient, whatever its size:
+
+    >>> from course_lib import adam
+    >>> first_step(adam(lr=0.1), [0.01, -50.0]).round(5).tolist()
+    [-0.1, 0.1]
+    """
+    if not isinstance(opt, Optimizer):
+        raise ValueError(f"opt must be an Optimizer, got {opt!r}")
+    g = np.atleast_1d(np.asarray(g, dtype=np.float64))
+    x = np.broadcast_to(np.asarray(x0, dtype=np.float64), g.shape).copy()
+    x1, _ = opt.update(x, g, opt.init(x))
+    return x1 - x

@@ -35,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import time
@@ -45,9 +44,9 @@ from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional
 
 import numpy as np
 
-from ._validation import check_int, check_positive, check_real
+from ._validation import check_int, check_positive
 from .data import Batches, Dataset, digits, standardize, train_test_split
-from .nn import mlp_forward, mlp_init, mlp_problem, softmax_cross_entropy
+from .nn import mlp_forward, mlp_init, mlp_problem, one_blas_thread, softmax_cross_entropy
 from .optimizers import Optimizer, adadelta, adagrad, adam, adamw, gd, momentum, nesterov, rmsprop, yogi
 from .schedules import cosine
 from .stochastic import sgd_epoch
@@ -276,14 +275,6 @@ class Run(NamedTuple):
                 "test_accuracy": last(self.test_accuracy)}
 
 
-def _one_blas_thread():
-    """One BLAS thread: a fixed order of floating-point sums (and the fastest for these small products)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                  # pragma: no cover - comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
 
 def _cross_entropy(problem, theta, data: Dataset, state) -> float:
     params = problem.unravel(theta)
@@ -353,7 +344,7 @@ def train(splits: Splits, name: Union[str, Method], lr: float, *, seed: int = 0,
         rec["seconds"].append(elapsed)
 
     diverged = False
-    with _one_blas_thread(), np.errstate(all="ignore"):
+    with one_blas_thread(), np.errstate(all="ignore"):
         record(theta, problem.loss(theta))
         for e in range(setup.epochs):
             tic = time.perf_counter()

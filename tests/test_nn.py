@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import adam, gd
+from course_lib import nn as course_nn
 from course_lib.data import Batches, digits, standardize, train_test_split
 from course_lib.nn import (
     ACTIVATIONS, INITS, MLPProblem, batchnorm_backward, batchnorm_forward, batchnorm_grad_note001,
@@ -32,12 +33,7 @@ from course_lib.stochastic import minibatch_sgd, sgd_epoch
 @pytest.fixture(scope="module", autouse=True)
 def one_blas_thread():
     """Small matrix products are fastest on one thread; on a busy machine, several threads fight."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:                  # pragma: no cover - comes with scikit-learn
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
+    with course_nn.one_blas_thread():
         yield
 
 
