@@ -15,7 +15,7 @@ inside them:
   :func:`course_lib.averages.debiased_gamma`);
 * :func:`spike_gradient` and :func:`online_projected` set up the online problem of
   Reddi, Kale and Kumar on which Adam converges to the wrong end and Yogi does not;
-* :func:`first_step` (from :mod:`course_lib.runner`) takes one step from a fresh state, for the formula checks.
+* :func:`~course_lib.runner.first_step` takes one step from a fresh state, for the formula checks.
 """
 
 from __future__ import annotations
