@@ -2,6 +2,7 @@
 """Set up the project and build or test it, with nothing but Python 3.10+.
 
     python3 dev.py build   # website into _build/html (executes every notebook, warnings are errors)
+    python3 dev.py build --stored   # the same from the notebooks' stored outputs (quick, for editing)
     python3 dev.py test    # build, then every test: unit tests, doctests, nbval, the site in a browser
     python3 dev.py lab     # open the notebooks in JupyterLab
     python3 dev.py setup   # only create/update the virtual environment .venv
@@ -55,9 +56,27 @@ def setup() -> None:
     STAMP.write_text(fingerprint())
 
 
+def stored_outputs_config() -> Path:
+    """_config.yml with execution off: the site is built from the outputs stored in the notebooks."""
+    text = (ROOT / "_config.yml").read_text()
+    if "  execute_notebooks: force\n" not in text:
+        sys.exit("_config.yml no longer says `execute_notebooks: force`; update dev.py's --stored")
+    path = ROOT / "_build" / "stored_outputs_config.yml"
+    path.parent.mkdir(exist_ok=True)
+    text = text.replace("  execute_notebooks: force\n", "  execute_notebooks: \"off\"\n")
+    # Paths in the configuration are relative to the file's folder: make them absolute.
+    text = text.replace("course_site: _ext", f"course_site: {ROOT / '_ext'}")
+    path.write_text(text)
+    return path
+
+
 def build(extra: list[str]) -> None:
     setup()
+    stored = "--stored" in extra
+    extra = [a for a in extra if a != "--stored"]
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    if stored:
+        extra += ["--config", str(stored_outputs_config())]
     sh(BIN / "jupyter-book", "build", ".", "-W", "-n", "--keep-going", *extra)
     print(f"\nThe website is in {ROOT / '_build' / 'html'}; open index.html in a browser.")
 
