@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -82,8 +83,48 @@ def build(extra: list[str]) -> None:
 
 
 def test(extra: list[str]) -> None:
-    build([])   # the browser tests (tests/test_site.py) check the freshly built site
-    sh(PYTHON, "-m", "pytest", *extra)
+    """Build the site while the tests that do not need it run; then test the built site.
+
+    The two halves each keep a core busy (the build executes every notebook; nbval executes
+    them again to compare their stored outputs). The build's log is shown when it is done.
+    """
+    setup()
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    (ROOT / "_build").mkdir()
+    log_path = ROOT / "_build" / "build.log"
+    started = time.monotonic()
+    with open(log_path, "w") as log:
+        command = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
+        print("+", " ".join(command), f"(in the background; its log: {log_path.relative_to(ROOT)})", flush=True)
+        building = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            timed("tests that do not need the site", PYTHON, "-m", "pytest", "-m", "not site", *extra, check=False)
+            unit_status = _last_status
+            build_status = building.wait()
+        finally:
+            if building.poll() is None:
+                building.kill()
+    print(f"\n+ the build finished with exit code {build_status} after {time.monotonic() - started:.0f} s; its log:")
+    print(log_path.read_text()[-4000:] if build_status else "(no warnings)", flush=True)
+    if build_status:
+        sys.exit(build_status)
+    timed("tests of the built site", PYTHON, "-m", "pytest", "-m", "site", *extra, check=False)
+    if unit_status or _last_status:
+        sys.exit(unit_status or _last_status)
+
+
+_last_status = 0
+
+
+def timed(what: str, *args, check: bool = True) -> None:
+    """Run a command, then say how long it took; remember its exit status."""
+    global _last_status
+    print("+", " ".join(str(a) for a in args), flush=True)
+    started = time.monotonic()
+    _last_status = subprocess.run([str(a) for a in args], cwd=ROOT).returncode
+    print(f"+ {what}: exit code {_last_status} after {time.monotonic() - started:.0f} s", flush=True)
+    if check and _last_status:
+        sys.exit(_last_status)
 
 
 def lab(extra: list[str]) -> None:

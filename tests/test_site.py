@@ -36,6 +36,10 @@ MAX_PAGE_BYTES = 3_000_000
 DESKTOP, PHONE, TABLET = 1280, 390, 900
 WIDTHS = [DESKTOP, PHONE]
 
+# Everything here reads the built site: `python3 dev.py test` runs these after the build, and the
+# rest of the tests (marked "not site") while the build runs.
+pytestmark = pytest.mark.site
+
 
 def _pages() -> list[str]:
     if not SITE.is_dir():
@@ -271,15 +275,41 @@ def _expected_lines(data, marks):
     return out
 
 
+_WALK = """(root, positions) => {
+    // Every position in one round trip: set each control as a reader would (an input event on a
+    // slider, a click on a choice), then read what the figure drew.
+    const ranges = Array.from(root.querySelectorAll('input[type=range]'));
+    const choices = Array.from(root.querySelectorAll('fieldset'));
+    const drawn = [];
+    for (const position of positions) {
+        let r = 0, c = 0;
+        for (const [kind, k] of position) {
+            if (kind === 'choice') {
+                choices[c++].querySelector(`label:nth-of-type(${k + 1}) input`).click();
+            } else {
+                const input = ranges[r++];
+                input.value = String(k);
+                input.dispatchEvent(new Event('input', {bubbles: true}));
+            }
+        }
+        drawn.push((""" + _DRAWN + """)(root));
+    }
+    return drawn;
+}"""
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_interactive_figure_draws_the_python_data_at_every_position(visits, width):
     """For every combination of every explorer: the lines drawn are the page's data within a pixel,
-    the texts (e.g. "diverged at step k") are the data's texts, and screen readers hear the values."""
+    the texts (e.g. "diverged at step k") are the data's texts, and screen readers hear the values.
+    (Positions are set inside the page, all in one call per figure; the keyboard and the pointer are
+    exercised by the tests below.)"""
     for path, explorer in _elements(visits, ".course-explorer", width):
         data = _explorer_data(explorer)
-        for index, position in _combinations(data):
-            _set_position(explorer, data, position)
-            drawn = explorer.evaluate(_DRAWN)
+        combos = list(_combinations(data))
+        kinds = [c["kind"] for c in data["controls"]]
+        walked = explorer.evaluate(_WALK, [[[kind, k] for kind, k in zip(kinds, position)] for _, position in combos])
+        for (index, position), drawn in zip(combos, walked):
             marks = [data["marks"][k] for k in data["frames"][index]]
             expected = _expected_lines(data, marks)
             got = [_vertices(p["d"]) for p in drawn["paths"]]
@@ -292,6 +322,19 @@ def test_every_interactive_figure_draws_the_python_data_at_every_position(visits
             assert drawn["inputs"] == labels            # aria-valuetext: the value, not the index
             for text in drawn["texts"]:
                 assert text in drawn["alt"]             # and the alt text says it too
+
+
+def test_a_choice_and_a_slider_respond_to_real_clicks(visits):
+    """The walk above sets positions from inside the page; here Playwright's own pointer does it."""
+    for path, explorer in _elements(visits, ".course-explorer:has(fieldset)"):
+        data = _explorer_data(explorer)
+        last = [len(c["labels"]) - 1 for c in data["controls"]]
+        _set_position(explorer, data, last)
+        index = next(i for i, position in _combinations(data) if position == last)
+        drawn = explorer.evaluate(_DRAWN)
+        assert drawn["texts"] == [data["marks"][k]["t"] for k in data["frames"][index] if data["marks"][k]["k"] == "T"]
+        assert len(drawn["paths"]) == len(_expected_lines(data, [data["marks"][k] for k in data["frames"][index]]))
+        break
 
 
 def test_the_condition_number_figure_shows_what_course_lib_computes(visits):
@@ -410,11 +453,16 @@ def test_the_live_widget_speaks_the_same_protocol_as_the_page(browser):
 
 # ------------------------------------------------- phones, keyboards, readers
 
-@pytest.mark.parametrize("width", [PHONE, TABLET])
-@pytest.mark.parametrize("path", PAGES)
-def test_navigation_opens_on_phones_and_tablets(browser, base_url, path, width):
-    visit = open_page(browser, base_url, path, width)
-    page = visit.page
+# Every page on a phone (the page already loaded for the other phone checks); on a tablet, one page
+# of each kind (the navigation is the theme's, the same on every page of a kind).
+_TABLET_PAGES = [p for p in PAGES if p in ("chapters/00_welcome/welcome.html", "search.html",
+                 "chapters/07_adaptive_methods/adam_by_hand.html", "appendices/errata.html",
+                 "appendices/reference.html")] or PAGES[:1]
+
+
+@pytest.mark.parametrize(("path", "width"), [(p, PHONE) for p in PAGES] + [(p, TABLET) for p in _TABLET_PAGES])
+def test_navigation_opens_on_phones_and_tablets(visits, path, width):
+    page = visits(path, width).page
     toggle = [b for b in page.locator("button.primary-toggle").all() if b.is_visible()]
     assert toggle, f"{path} at {width} px: no visible navigation button"
     toggle[0].click()
@@ -427,7 +475,8 @@ def test_navigation_opens_on_phones_and_tablets(browser, base_url, path, width):
     if secondary and page.locator("#pst-secondary-sidebar .toc-entry").count():
         secondary[0].click()
         page.locator("#pst-secondary-sidebar-modal").wait_for(state="visible", timeout=5000)
-    page.close()
+        page.keyboard.press("Escape")      # leave the shared page as it was for the next checks
+        page.locator("#pst-secondary-sidebar-modal").wait_for(state="hidden", timeout=5000)
 
 
 @pytest.mark.parametrize("path", PAGES)
