@@ -195,8 +195,8 @@ def _kappa(activation: str) -> float:
 def layer_gain(fan_in: int, weight_var: float, activation: str = "relu") -> float:
     """The factor by which one layer multiplies the mean square of the activations, as the argument predicts.
 
-    :math:`n \\operatorname{Var}[w] \\kappa` with :math:`\\kappa = 1/2` for ReLU (it halves the second
-    moment of a symmetric pre-activation) and :math:`\\kappa = 1` for ``"identity"``, and for
+    :math:`r = n_\\text{in} \\operatorname{Var}[w]\\, c` with :math:`c = 1/2` for ReLU (it halves the
+    second moment of a symmetric pre-activation) and :math:`c = 1` for ``"identity"``, and for
     ``"tanh"`` and ``"sigmoid"`` in their linear regime (small pre-activations; tanh then shrinks
     the scale, sigmoid also adds a mean of 1/2, which this factor ignores). Kaiming's
     :math:`\\operatorname{Var}[w] = 2/n` gives 1 for ReLU; LeCun's and square-layer Xavier's
@@ -216,7 +216,7 @@ def layer_gain(fan_in: int, weight_var: float, activation: str = "relu") -> floa
 
 def predicted_rms(depth: int, fan_in: int, weight_var: float, activation: str = "relu",
                   input_rms: float = 1.0) -> np.ndarray:
-    """:math:`\\text{rms}(Z_l) = \\text{input\\_rms}\\cdot g^{l/2}` for ``l = 0 .. depth`` with :math:`g` = :func:`layer_gain`.
+    """:math:`\\text{rms}(Z_l) = \\text{input\\_rms}\\cdot r^{l/2}` for ``l = 0 .. depth`` with :math:`r` = :func:`layer_gain`.
 
     The prediction of :ref:`note 002 <note-002>`'s argument for the network of
     :func:`~course_lib.nn.deep_norms` (square layers of width ``fan_in``, no biases). For ReLU it
@@ -224,7 +224,7 @@ def predicted_rms(depth: int, fan_in: int, weight_var: float, activation: str = 
 
     Examples
     --------
-    >>> # g = 100 * 0.08 / 2 = 4: doubles per layer
+    >>> # r = 100 * 0.08 / 2 = 4: doubles per layer
     >>> predicted_rms(4, 100, 0.08, "relu").round(4).tolist()
     [1.0, 2.0, 4.0, 8.0, 16.0]
     """
@@ -239,8 +239,8 @@ def deep_profiles(scales: Iterable, activations: Sequence[str] = ("relu", "tanh"
                   width: int = 256, batch: int = 64, seed=0) -> Dict[Tuple[object, str], DeepNorms]:
     """:func:`~course_lib.nn.deep_norms` for every scale and activation: ``{(scale, activation): DeepNorms}``.
 
-    Each ``scale`` is either a number :math:`m > 0`, for weights :math:`N(0, s^2)` with
-    :math:`s = m \\sqrt{2/\\text{width}}` (``m`` times Kaiming's standard deviation), or the name of an
+    Each ``scale`` is either a number :math:`k > 0`, for weights :math:`N(0, \\sigma_w^2)` with
+    :math:`\\sigma_w = k \\sqrt{2/\\text{width}}` (:math:`k` times Kaiming's standard deviation), or the name of an
     initializer of :data:`~course_lib.nn.INITS` (``"xavier"``, ``"kaiming"``, ...). Every network uses the same
     ``seed``, so the same random numbers scaled differently. Computed on one BLAS thread (the
     products are small; on a busy machine several threads mostly wait for each other).
@@ -388,9 +388,9 @@ class SaddleProbe(NamedTuple):
     ts: np.ndarray
     """The distances along the lines, ``t >= 0``."""
     down: np.ndarray
-    """The loss at :math:`t\\,(A, B)`: it falls below the loss at 0."""
+    """The loss at :math:`t\\,(U, V)`: it falls below the loss at 0."""
     up: np.ndarray
-    """The loss at :math:`t\\,(A, -B)`: it rises above it."""
+    """The loss at :math:`t\\,(U, -V)`: it rises above it."""
     at_zero: float
     """The loss at :math:`W = 0` (biases 0)."""
 
@@ -399,12 +399,14 @@ def zero_saddle_probe(data: Dataset, hidden: int = 32, ts=None, *, activation: s
                       seed=0) -> SaddleProbe:
     """Show that :math:`W = 0` is a saddle point, not a local minimum, of a one-hidden-layer network.
 
-    The network is :math:`\\text{logits} = \\sigma(X W_0) W_1` (biases 0) with ``hidden`` units. At
-    :math:`W = 0` the gradient is 0 for balanced classes. Take a random direction :math:`A`
-    (:math:`N(0, 1/n)` entries) for :math:`W_0` and, for :math:`W_1`, :math:`B = -H^\\top D` with
-    :math:`H = \\sigma(X A)` and :math:`D` the gradient of the loss with respect to the logits at 0.
-    Along :math:`t\\,(A, \\pm B)` the logits are :math:`\\pm t^2 H B` for a positively homogeneous
-    :math:`\\sigma` (ReLU), so to second order the loss changes by :math:`\\mp t^2 \\lVert H^\\top D\\rVert^2`:
+    The network is :math:`\\text{logits} = \\phi(X W_0) W_1` (biases 0, activation :math:`\\phi`)
+    with ``hidden`` units. At
+    :math:`W = 0` the gradient is 0 for balanced classes. Take a random direction :math:`U`
+    (:math:`N(0, 1/n)` entries) for :math:`W_0` and, for :math:`W_1`, :math:`V = -Z_1^\\top D` with
+    :math:`Z_1 = \\phi(X U)` and :math:`D` the gradient of the loss with respect to the logits at 0.
+    Along :math:`t\\,(U, \\pm V)` the logits are :math:`\\pm t^2 Z_1 V` for a positively homogeneous
+    :math:`\\phi` (ReLU), so to second order the loss changes by
+    :math:`\\mp t^2 \\lVert Z_1^\\top D\\rVert^2`:
     down one way, up the other. Points with a lower loss lie arbitrarily close to 0.
 
     Parameters

@@ -402,8 +402,8 @@ def batchnorm_forward(Z, gamma, beta, eps: float = 1e-5, *, eps_outside: bool = 
         \\qquad \\hat Z_{ji} = \\frac{Z_{ji} - \\mu_i}{\\sqrt{\\sigma_i^2 + \\epsilon}}, \\qquad
         \\text{out}_{ji} = \\gamma_i \\hat Z_{ji} + \\beta_i .
 
-    ε inside the square root is the standard placement (Ioffe & Szegedy, and
-    ``torch.nn.functional.batch_norm``). With ``eps_outside=True`` the function is instead
+    ε inside the square root is the standard placement (:cite:t:`ioffe2015`,
+    and ``torch.nn.functional.batch_norm``). With ``eps_outside=True`` the function is instead
     :ref:`note 001 <note-001>`'s :math:`\\bar Z_{ji} = (Z_{ji} - \\mu_i)/(\\sigma_i + \\epsilon)`, a
     *different function*: the two agree only when :math:`\\sigma_i \\gg \\sqrt{\\epsilon}`. On a column
     with :math:`\\sigma = \\sqrt{\\epsilon}`, say, ε inside divides by :math:`\\sqrt{2\\epsilon}` and ε
@@ -649,7 +649,8 @@ def xavier_std(fan_in: int, fan_out: int, gain: float = 1.0) -> float:
 
     The compromise between keeping the activations' variance (:math:`n_{in}\\operatorname{Var}[w] = 1`)
     and the gradients' (:math:`n_{out}\\operatorname{Var}[w] = 1`), for activations that are linear
-    near 0 (tanh). ``gain > 0`` as in ``torch.nn.init``.
+    near 0 (tanh). ``gain > 0`` as in ``torch.nn.init``. Proposed by
+    :cite:t:`glorot2010`.
 
     Examples
     --------
@@ -666,7 +667,8 @@ def kaiming_std(fan_in: int, gain: float = _SQRT2) -> float:
 
     :ref:`Note 002 <note-002>`'s argument: :math:`\\operatorname{Var}[w^\\top x] = n\\operatorname{Var}[w]
     \\operatorname{Var}[x]` keeps its size when :math:`\\operatorname{Var}[w] = 1/n`; ReLU zeroes half of
-    its inputs, halving the second moment, so :math:`\\operatorname{Var}[w] = 2/n`.
+    its inputs, halving the second moment, so :math:`\\operatorname{Var}[w] = 2/n`, the
+    choice of :cite:t:`he2015`.
 
     Examples
     --------
@@ -1081,7 +1083,7 @@ def mlp_forward(params, X, *, activation: str = "relu", batchnorm: Optional[bool
     where :math:`\\operatorname{BN}_i` is absent without batch norm, uses the batch's statistics
     when ``training`` (:func:`batchnorm_forward`) and the running ones of ``state`` otherwise
     (:func:`batchnorm_inference`). Batch norm sits between the affine map and the activation
-    (Ioffe & Szegedy; :ref:`note 001 <note-001>`'s :math:`Z^l`); its bias ``b{i}`` is then redundant (the
+    (:cite:t:`ioffe2015`; :ref:`note 001 <note-001>`'s :math:`Z^l`); its bias ``b{i}`` is then redundant (the
     normalization subtracts it again: its gradient is 0) but kept so that every layer has one.
 
     Parameters
