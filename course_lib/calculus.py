@@ -473,9 +473,9 @@ def stationary_point(objective: Objective, x0, *, tol: float = 1e-10, steps: int
 def rotated_quadratic(lam1: float, lam2: float, angle: float = math.pi / 6) -> Objective:
     r"""The quadratic :math:`f(x) = \tfrac12(\lambda_1 u_1^2 + \lambda_2 u_2^2)` in axes turned by ``angle``.
 
-    Here :math:`u_i = e_i^\top x` with :math:`e_1 = (\cos\theta, \sin\theta)` and
-    :math:`e_2 = (-\sin\theta, \cos\theta)`: the Hessian is :math:`R\,\operatorname{diag}(\lambda_1,
-    \lambda_2)\,R^\top`, with eigenvalues ``lam1``, ``lam2`` and eigenvectors :math:`e_1`, :math:`e_2`.
+    Here :math:`u_i = q_i^\top x` with :math:`q_1 = (\cos\theta, \sin\theta)` and
+    :math:`q_2 = (-\sin\theta, \cos\theta)`: the Hessian is :math:`R\,\operatorname{diag}(\lambda_1,
+    \lambda_2)\,R^\top`, with eigenvalues ``lam1``, ``lam2`` and eigenvectors :math:`q_1`, :math:`q_2`.
     Its only critical point is the origin when both eigenvalues are non-zero.
 
     Parameters
@@ -483,7 +483,7 @@ def rotated_quadratic(lam1: float, lam2: float, angle: float = math.pi / 6) -> O
     lam1, lam2 : float
         The eigenvalues, any real numbers.
     angle : float, default π/6
-        The angle :math:`\theta` of :math:`e_1` from the :math:`x_1` axis, in radians.
+        The angle :math:`\theta` of :math:`q_1` from the :math:`x_1` axis, in radians.
 
     Examples
     --------
@@ -524,7 +524,7 @@ def eigenvalue_scene(lam1: float, lam2: float, *, angle: float = math.pi / 6, ra
     lam1, lam2 : float
         The Hessian's eigenvalues, any real numbers.
     angle : float, default π/6
-        Direction of the first eigenvector :math:`e_1`, in radians.
+        Direction of the first eigenvector :math:`q_1`, in radians.
     radius : float, default 3
         The panel shows :math:`[-\text{radius}, \text{radius}]^2`; in (0, inf).
     rings : int, default 6
@@ -535,7 +535,7 @@ def eigenvalue_scene(lam1: float, lam2: float, *, angle: float = math.pi / 6, ra
     >>> scene = eigenvalue_scene(1.0, -0.5)
     >>> items = scene.panels[0].items
     >>> [item.data[2] for item in items if item.kind == "text"]
-    ['e₁', 'e₂', 'λ₁ = 1, λ₂ = −0.5: saddle point']
+    ['q₁', 'q₂', 'λ₁ = 1, λ₂ = −0.5: saddle point']
     """
     q = rotated_quadratic(lam1, lam2, angle)
     lam1, lam2 = float(lam1), float(lam2)
@@ -560,11 +560,11 @@ def eigenvalue_scene(lam1: float, lam2: float, *, angle: float = math.pi / 6, ra
             panel.contour(q, -levels, below)
     # The eigenvector directions, the same in every figure
     c, s = math.cos(angle), math.sin(angle)
-    for k, (u, name) in enumerate([((c, s), "e₁"), ((-s, c), "e₂")]):
+    for k, (u, name) in enumerate([((c, s), "q₁"), ((-s, c), "q₂")]):
         style = Style(color=COLORS[2 + 2 * k], width=1.6, dash=((), (1.0, 1.65))[k])
         t = np.array([-1.5 * radius, 1.5 * radius])
         panel.line(t * u[0], t * u[1], style, label=f"eigenvector {name}")
-        end = 0.8 * radius * (1.0 if k == 0 else -1.0)      # e₂'s name at its lower end, clear of the text
+        end = 0.8 * radius * (1.0 if k == 0 else -1.0)      # q₂'s name at its lower end, clear of the text
         panel.text(end * u[0], end * u[1], name, Style(color=style.color, font=11.0),
                    coords="data", ha="center", va="center")
     panel.points([0.0], [0.0], Style(color="#000000", marker="o", size=6.0, width=0.0))

@@ -576,7 +576,7 @@ def capacity_scene(degree: int, n_train: int, *, noise: float = 0.3, seed: int =
     scene = Scene(width=width, height=height)
     grid = np.linspace(-1.0, 1.0, 241)
     data = scene.panel((-1.05, 1.05), (-2.2, 2.2), xlabel="$x$", ylabel="$y$", weight=0.85)
-    data.line(grid, target(grid), Style(color=GREY, width=1.4, dash=(4.0, 2.0)), label="true $f(x)$")
+    data.line(grid, target(grid), Style(color=GREY, width=1.4, dash=(4.0, 2.0)), label=r"true $\bar y(x)$")
     data.points(test.x, test.y, Style(color=COLORS[2], marker="o", size=3.5, fill="none", width=0.0),
                 label="test data")
     data.points(train.x, train.y, Style(color=COLORS[0], marker="o", size=6.5, width=0.0), label="training data")

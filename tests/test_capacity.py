@@ -234,7 +234,7 @@ def test_capacity_scene_keeps_its_frame_across_the_controls():
     left, right = scene.panels
     assert right.yscale == "log" and left.xlim[0] < -1 and left.xlim[1] > 1
     labels = [item.label for panel in scene.panels for item in panel.items if item.label]
-    assert labels == ["true $f(x)$", "test data", "training data", "fit", r"noise $\sigma^2$",
+    assert labels == [r"true $\bar y(x)$", "test data", "training data", "fit", r"noise $\sigma^2$",
                       "training error", "test error"]
 
 
