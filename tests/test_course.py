@@ -117,8 +117,9 @@ SYLLABUS = yaml.safe_load((Path(__file__).with_name("syllabus.yml")).read_text(e
 
 
 def _topic_id(entry) -> str:
-    return f"{entry['pages'][0].split('/')[1][:2] if entry['pages'][0].startswith('chapters') else 'app'}: " \
-           f"{entry['topic'][:60]}"
+    first = entry["pages"][0]
+    where = first.split("/")[1][:2] if first.startswith("chapters/") else "app"
+    return f"{where}: {entry['topic'][:60]}"
 
 
 def _topic_params():
