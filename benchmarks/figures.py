@@ -24,7 +24,6 @@ import statistics
 import threading
 import time
 from pathlib import Path
-from typing import List, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +37,7 @@ def _flag(over: bool) -> str:
     return "  over target" if over else ""
 
 
-def collect_explorers() -> List[Tuple[str, object]]:
+def collect_explorers() -> list[tuple[str, object]]:
     """Run every chapter notebook's code (outside Jupyter) and keep the explorers it creates."""
     import contextlib
     import io
@@ -112,7 +111,7 @@ def measure_explorer(ex) -> dict:
             "p95_ms": times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))] * 1e3}
 
 
-def page_weights() -> List[Tuple[str, float]]:
+def page_weights() -> list[tuple[str, float]]:
     """(page, MB) for every page of the built site, everything it loads, uncompressed."""
     site = ROOT / "_build" / "html"
     chromium = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
@@ -170,7 +169,8 @@ def report() -> None:
                                          ("display", m["display_s"] > DISPLAY_TARGET_S),
                                          ("static", m["static_kb"] > STATIC_TARGET_KB)) if bad]
         controls = ", ".join(c.label or n for n, c in ex.controls.items())
-        print(f"{chapter[:16] + ' #' + str(number):<22}{m['combinations']:>7}{m['median_ms']:>13.1f} / {m['p95_ms']:<9.1f}"
+        print(f"{chapter[:16] + ' #' + str(number):<22}{m['combinations']:>7}"
+              f"{m['median_ms']:>13.1f} / {m['p95_ms']:<9.1f}"
               f"{m['display_s']:>11.2f}{m['static_kb']:>11.1f}   {controls}"
               + (f"  over target ({', '.join(misses)})" if misses else ""))
     print()

@@ -32,11 +32,12 @@ try:
 except ImportError:  # run with an interpreter where it is not installed: use the checkout
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
+from interleaved import ratio_line
+
 from course_lib import gd
 from course_lib.data import Batches, digits, standardize, train_test_split
 from course_lib.nn import mlp_init, mlp_problem, one_blas_thread
 from course_lib.stochastic import sgd_epoch
-from interleaved import ratio_line
 
 SIZES = (64, 128, 64, 10)
 BATCH = 32

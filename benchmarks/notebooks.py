@@ -39,7 +39,8 @@ def notebooks() -> list:
 
 def report() -> None:
     empty = execute_seconds(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")]), ROOT)
-    print(f"Notebook execution, seconds (target <= {TARGET:.0f} s each, {max(LONGER.values()):.0f} s for chapters 8-10, "
+    print(f"Notebook execution, seconds (target <= {TARGET:.0f} s each, "
+          f"{max(LONGER.values()):.0f} s for chapters 8-10, "
           f"kernel start included); "
           f"reference: an empty notebook {empty:.2f} s")
     print(f"{'notebook':<72}{'seconds':>9}{'minus empty':>13}{'target':>8}")

@@ -31,24 +31,36 @@ TARGET = 1.5
 def _hand_loops(grad, f, record: bool):
     """gd, momentum and adam by hand; with ``record``, keeping x, f(x) and |g| at every step."""
     def gd_loop():
-        x = np.array([-1.2, 1.0]); g = grad(x); xs, fs, ns = [x], [float(f(x))], [math.sqrt(g @ g)]
+        x = np.array([-1.2, 1.0])
+        g = grad(x)
+        xs, fs, ns = [x], [float(f(x))], [math.sqrt(g @ g)]
         for _ in range(STEPS):
             x = x - 1e-3 * g
             g = grad(x)
             if record:
-                xs.append(x); fs.append(float(f(x))); ns.append(math.sqrt(g @ g))
+                xs.append(x)
+                fs.append(float(f(x)))
+                ns.append(math.sqrt(g @ g))
 
     def momentum_loop():
-        x = np.array([-1.2, 1.0]); v = np.zeros(2); g = grad(x); xs, fs, ns = [x], [float(f(x))], [math.sqrt(g @ g)]
+        x = np.array([-1.2, 1.0])
+        v = np.zeros(2)
+        g = grad(x)
+        xs, fs, ns = [x], [float(f(x))], [math.sqrt(g @ g)]
         for _ in range(STEPS):
             v = 0.9 * v + g
             x = x - 1e-3 * v
             g = grad(x)
             if record:
-                xs.append(x); fs.append(float(f(x))); ns.append(math.sqrt(g @ g))
+                xs.append(x)
+                fs.append(float(f(x)))
+                ns.append(math.sqrt(g @ g))
 
     def adam_loop():
-        x = np.array([-1.2, 1.0]); m = np.zeros(2); s = np.zeros(2); g = grad(x)
+        x = np.array([-1.2, 1.0])
+        m = np.zeros(2)
+        s = np.zeros(2)
+        g = grad(x)
         xs, fs, ns = [x], [float(f(x))], [math.sqrt(g @ g)]
         for t in range(1, STEPS + 1):
             m = 0.9 * m + 0.1 * g
@@ -56,7 +68,9 @@ def _hand_loops(grad, f, record: bool):
             x = x - 1e-3 * (m / (1 - 0.9 ** t)) / (np.sqrt(s / (1 - 0.999 ** t)) + 1e-8)
             g = grad(x)
             if record:
-                xs.append(x); fs.append(float(f(x))); ns.append(math.sqrt(g @ g))
+                xs.append(x)
+                fs.append(float(f(x)))
+                ns.append(math.sqrt(g @ g))
 
     return {"gd": gd_loop, "momentum": momentum_loop, "adam": adam_loop}
 
@@ -98,12 +112,13 @@ def report(repeat: int = 15) -> None:
     print(f"{'optimizer':<11}{'run (us)':>10}{'hand loop':>11}{'run/hand':>10}{'bare loop':>11}{'run/bare':>10}"
           f"{'torch (us)':>12}{'run/torch':>11}")
     for name, opt in opts.items():
-        contenders = {"run": lambda: run(opt, ros, [-1.2, 1.0], STEPS), "hand": hand[name], "bare": bare[name]}
+        contenders = {"run": lambda opt=opt: run(opt, ros, [-1.2, 1.0], STEPS), "hand": hand[name], "bare": bare[name]}
         if torch is not None:
             contenders["torch"] = _torch_loop(torch, name, ros.grad)
         t = _interleaved(contenders, repeat)
         ours, by_hand, bare_loop = t["run"], t["hand"], t["bare"]
-        line = f"{name:<11}{ours:>10.2f}{by_hand:>11.2f}{ours / by_hand:>10.2f}{bare_loop:>11.2f}{ours / bare_loop:>10.2f}"
+        line = (f"{name:<11}{ours:>10.2f}{by_hand:>11.2f}{ours / by_hand:>10.2f}"
+                f"{bare_loop:>11.2f}{ours / bare_loop:>10.2f}")
         over = ours / by_hand > TARGET
         if torch is not None:
             line += f"{t['torch']:>12.2f}{ours / t['torch']:>11.2f}"

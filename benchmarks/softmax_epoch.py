@@ -20,12 +20,12 @@ compared too, so that the benchmark cannot time two different computations.
 from __future__ import annotations
 
 import numpy as np
+from interleaved import ratio_line
 
 from course_lib import gd
 from course_lib.data import Batches, digits, standardize, train_test_split
 from course_lib.softmax import softmax_problem, unpack
 from course_lib.stochastic import sgd_epoch
-from interleaved import ratio_line
 
 BATCH = 32
 LR = 0.1

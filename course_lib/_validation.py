@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+
 import numpy as np
 
 __all__ = [

@@ -20,7 +20,8 @@ inside them:
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Optional
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -133,7 +134,7 @@ class RateRun(NamedTuple):
 
 
 def effective_rates(opt: Optimizer, objective: Objective, x0, steps: int, *,
-                    gradient: Optional[Callable] = None, seed=None) -> RateRun:
+                    gradient: Callable | None = None, seed=None) -> RateRun:
     r"""Run ``opt`` with ``opt.update`` and record the per-coordinate rate of every step.
 
     The loop is :func:`course_lib.runner.run`'s (same iterates, same gradients for the

@@ -22,7 +22,7 @@ exponential moving average) or one that depends on the step
 from __future__ import annotations
 
 import math
-from typing import Callable, Union
+from collections.abc import Callable
 
 import numpy as np
 
@@ -31,7 +31,7 @@ from ._validation import check_int, check_real, check_unit_interval
 __all__ = ["running_average", "mean_gamma", "ema_weights", "total_weight", "bias_correction", "debiased_gamma",
            "debiased", "effective_count", "mean_age", "half_life", "steps_to_weight", "noisy_signal"]
 
-Gamma = Union[float, Callable[[int], float]]
+Gamma = float | Callable[[int], float]
 
 
 def _gamma_of(gamma: Gamma) -> Callable[[int], float]:
@@ -367,7 +367,8 @@ def half_life(gamma: float) -> float:
 
 
 def steps_to_weight(gamma: float, fraction: float) -> int:
-    r"""The first step :math:`t` at which a moving average from :math:`C_0 = 0` has :math:`1 - \gamma^t \ge` ``fraction``.
+    r"""The first step :math:`t` at which a moving average from :math:`C_0 = 0` has :math:`1 - \gamma^t \ge`
+    ``fraction``.
 
     On a constant signal, the raw average :math:`C_t = (1 - \gamma^t)\, c` first reaches
     ``fraction`` of it at this step.

@@ -27,7 +27,8 @@ True
 from __future__ import annotations
 
 import math
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -89,7 +90,7 @@ def _batch(Z, gamma, dout):
     return Z, gamma, dout
 
 
-def note001_derivation(Z, gamma, dout, *, beta=None, h: float = 1e-6) -> List[DerivationStep]:
+def note001_derivation(Z, gamma, dout, *, beta=None, h: float = 1e-6) -> list[DerivationStep]:
     """Every step of :ref:`note 001 <note-001>`'s batch-norm backward derivation, checked numerically.
 
     The note normalizes unit ``i`` over the ``K`` examples of a batch,
@@ -201,8 +202,9 @@ def note001_derivation(Z, gamma, dout, *, beta=None, h: float = 1e-6) -> List[De
 
 # =========================================================================== where ε goes
 
-def eps_divisors(sigma, eps: float = 1e-5) -> Tuple[np.ndarray, np.ndarray]:
-    """What each ε placement divides a centred value by: :math:`\\sqrt{\\sigma^2 + \\epsilon}` and :math:`\\sigma + \\epsilon`.
+def eps_divisors(sigma, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
+    """What each ε placement divides a centred value by: :math:`\\sqrt{\\sigma^2 + \\epsilon}` and
+    :math:`\\sigma + \\epsilon`.
 
     The first is the standard placement (torch, :func:`~course_lib.nn.batchnorm_forward`); the
     second is :ref:`note 001 <note-001>`'s. They agree when :math:`\\sigma^2 \\gg \\epsilon`; for a
@@ -235,14 +237,17 @@ def eps_divisors(sigma, eps: float = 1e-5) -> Tuple[np.ndarray, np.ndarray]:
 
 
 class EpsGaps(NamedTuple):
-    """How far the ε placements and :ref:`note 001 <note-001>`'s ε-free gradient are apart, per batch scale (:func:`eps_gaps`)."""
+    """How far the ε placements and :ref:`note 001 <note-001>`'s ε-free gradient are apart, per batch scale
+    (:func:`eps_gaps`)."""
 
     sigma: np.ndarray
     """The batch standard deviations tried."""
     output_gap: np.ndarray
-    """:math:`\\max|\\text{out}_\\text{inside} - \\text{out}_\\text{outside}| / \\max|\\text{out}_\\text{inside}|` (β = 0, γ = 1)."""
+    """:math:`\\max|\\text{out}_\\text{inside} - \\text{out}_\\text{outside}| / \\max|\\text{out}_\\text{inside}|`
+    (β = 0, γ = 1)."""
     grad_gap_inside: np.ndarray
-    """Relative max difference of :ref:`note 001 <note-001>`'s closed-form :math:`\\partial L/\\partial Z` from the exact gradient of the standard layer."""
+    """Relative max difference of :ref:`note 001 <note-001>`'s closed-form :math:`\\partial L/\\partial Z` from the
+    exact gradient of the standard layer."""
     grad_gap_outside: np.ndarray
     """The same from the exact gradient of the note's own forward pass (ε outside)."""
 
@@ -300,7 +305,7 @@ def eps_gaps(sigmas: Sequence[float], eps: float = 1e-5, *, K: int = 8, seed=0) 
 # =========================================================================== inference
 
 def batch_statistics_accuracy(params, X, y, batch_size: int, *, activation: str = "relu",
-                              eps: float = 1e-5) -> Tuple[float, int]:
+                              eps: float = 1e-5) -> tuple[float, int]:
     """Accuracy of a batch-norm MLP that, wrongly, normalizes each test batch with its own statistics.
 
     ``X`` is cut into consecutive batches of ``batch_size`` rows (the last may be smaller) and each
@@ -359,7 +364,7 @@ class TrainingRun(NamedTuple):
     NaN after divergence. With batch norm in training mode, the statistics of the whole set."""
     test_accuracy: np.ndarray
     """Test accuracy after each epoch (inference mode: running statistics); NaN after divergence."""
-    diverged_at: Optional[int]
+    diverged_at: int | None
     """The epoch after which the loss was no longer finite or exceeded the limit; None if never."""
     state: dict
     """Batch norm's running statistics at the end (``{}`` without batch norm)."""
@@ -450,7 +455,7 @@ def train_run(train: Dataset, test: Dataset, *, lr: float, batchnorm: bool, size
 
 
 def lr_sweep(train: Dataset, test: Dataset, lrs: Sequence[float], *, batchnorm: bool, seeds: Sequence[int] = (0,),
-             **kwargs) -> Dict[Tuple[float, int], TrainingRun]:
+             **kwargs) -> dict[tuple[float, int], TrainingRun]:
     """:func:`train_run` for every learning rate of ``lrs`` and every seed of ``seeds``.
 
     Returns a dict ``{(lr, seed): TrainingRun}``; ``kwargs`` go to :func:`train_run`.
@@ -488,7 +493,7 @@ def trains(run: TrainingRun, target: float = 0.1) -> bool:
     return (not run.diverged) and bool(run.losses[-1] <= target)
 
 
-def largest_rate_that_trains(runs: Dict[Tuple[float, int], TrainingRun], target: float = 0.1) -> float:
+def largest_rate_that_trains(runs: dict[tuple[float, int], TrainingRun], target: float = 0.1) -> float:
     """The largest learning rate of a :func:`lr_sweep` at which **every** seed :func:`trains`.
 
     Returns NaN when no rate does. The answer is only as fine as the grid of rates: the true

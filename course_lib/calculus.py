@@ -33,7 +33,8 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Callable, NamedTuple, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import matplotlib as mpl
 import numpy as np
@@ -235,7 +236,7 @@ class Curve(NamedTuple):
     d2f: Callable[[np.ndarray], np.ndarray]
 
 
-def turning_point_examples() -> Tuple[Curve, Curve, Curve]:
+def turning_point_examples() -> tuple[Curve, Curve, Curve]:
     r"""The three functions the second-derivative test cannot tell apart at 0: :math:`x^4`, :math:`x^3`, :math:`-x^4`.
 
     All three have :math:`f'(0) = f''(0) = 0`. The first has a minimum at 0, the second

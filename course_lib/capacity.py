@@ -35,7 +35,7 @@ True
 from __future__ import annotations
 
 import numbers
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 import numpy as np
 from numpy.polynomial import Legendre
@@ -66,7 +66,7 @@ __all__ = [
 #: The verdicts of :func:`diagnose`.
 DIAGNOSES = ("high bias", "high variance", "both", "neither")
 
-Seed = Union[int, np.random.Generator]
+Seed = int | np.random.Generator
 
 
 def target(x) -> np.ndarray:
@@ -222,7 +222,8 @@ def least_squares_cost(x, y, degree: int, *, basis: str = "legendre", domain=(-1
     """The training cost of a polynomial fit as an :class:`~course_lib.objectives.Objective` of its coefficients.
 
     With the :math:`n \\times (d + 1)` matrix :math:`V` of the basis functions at the inputs,
-    :math:`J(\\theta) = \\frac1n \\lVert V\\theta - y \\rVert^2 = \\tfrac12 \\theta^\\top A \\theta + b^\\top\\theta + c`
+    :math:`J(\\theta) = \\frac1n \\lVert V\\theta - y \\rVert^2
+    = \\tfrac12 \\theta^\\top A \\theta + b^\\top\\theta + c`
     with :math:`A = \\frac2n V^\\top V`, :math:`b = -\\frac2n V^\\top y` and :math:`c = \\frac1n \\lVert y \\rVert^2`:
     a quadratic, so gradient descent on it can be compared with the closed-form minimizer
     of :func:`fit_polynomial`, and its speed predicted from the condition number of :math:`A`.
@@ -525,7 +526,8 @@ def _whole(name: str, value, minimum: int) -> int:
 def capacity_scene(degree: int, n_train: int, *, noise: float = 0.3, seed: int = 0, n_test: int = 100,
                    test_seed: int = 1, max_degree: int = 12, error_ylim=(1e-3, 1e2), width: float = 7.2,
                    height: float = 3.6) -> Scene:
-    """A fit of one degree next to the training and test errors of every degree, for :func:`~course_lib.interactive.explore`.
+    """A fit of one degree next to the training and test errors of every degree, for
+    :func:`~course_lib.interactive.explore`.
 
     Left: the training points (filled), the test points (hollow), the true function
     (dashed) and the least-squares polynomial of degree ``degree``. Right: training and

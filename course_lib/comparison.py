@@ -38,16 +38,29 @@ See :ref:`note 000 <note-000>` for the optimizers compared, and chapters 6 and 7
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
-from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from functools import cache, partial
+from typing import NamedTuple
 
 import numpy as np
 
 from ._validation import as_point, check_int, check_positive, check_real
 from .objectives import Objective
-from .optimizers import (Optimizer, adadelta, adagrad, adam, adamw, gd, momentum, momentum_ema, nesterov, newton,
-                         rmsprop, yogi)
+from .optimizers import (
+    Optimizer,
+    adadelta,
+    adagrad,
+    adam,
+    adamw,
+    gd,
+    momentum,
+    momentum_ema,
+    nesterov,
+    newton,
+    rmsprop,
+    yogi,
+)
 from .runner import Trajectory, run
 
 __all__ = ["rate_grid", "Trial", "Tuning", "tune_learning_rate", "course_optimizers", "compare",
@@ -101,13 +114,13 @@ class Trial(NamedTuple):
 
     lr: float
     """The learning rate tried."""
-    reached: Optional[int]
+    reached: int | None
     """The first step :math:`t` with :math:`f(x_t) \\le f_{\\text{target}}` (the run stops there), or None."""
     value: float
     """:math:`f` where the run stopped: at step ``reached``, or after the budget; NaN if it diverged."""
     diverged: bool
     """Whether the run blew up (or the method broke down) before it reached the target."""
-    diverged_at: Optional[int]
+    diverged_at: int | None
     """The step at which ``run`` declared the divergence (None for a breakdown or no divergence)."""
 
     def rank(self) -> tuple:
@@ -125,9 +138,9 @@ class Tuning:
     """
 
     name: str
-    lr: Optional[float]
-    trials: Tuple[Trial, ...]
-    trajectory: Optional[Trajectory] = field(repr=False)
+    lr: float | None
+    trials: tuple[Trial, ...]
+    trajectory: Trajectory | None = field(repr=False)
     target: float
     steps: int
     factory: Factory = field(repr=False)
@@ -136,7 +149,7 @@ class Tuning:
     max_distance: float = field(repr=False)
 
     @property
-    def trial(self) -> Optional[Trial]:
+    def trial(self) -> Trial | None:
         """The winning trial (None if every rate diverged)."""
         return next((t for t in self.trials if t.lr == self.lr), None) if self.lr is not None else None
 
@@ -146,7 +159,7 @@ class Tuning:
         return self.lr is None
 
     @property
-    def reached(self) -> Optional[int]:
+    def reached(self) -> int | None:
         """Steps the tuned rate needed to reach the target, or None (not within the budget, or no rate)."""
         return None if self.trial is None else self.trial.reached
 
@@ -241,7 +254,7 @@ def _cut(traj: Trajectory, index: int) -> Trajectory:
                       ts=traj.ts[keep])
 
 
-def tune_learning_rate(factory: Factory, objective: Objective, x0, *, steps: int, target: Optional[float] = None,
+def tune_learning_rate(factory: Factory, objective: Objective, x0, *, steps: int, target: float | None = None,
                        tol: float = 1e-8, grid=None, max_distance: float = 1e6, name: str = "") -> Tuning:
     r"""Try every rate of ``grid`` and keep the best by the criterion of the module.
 
@@ -321,8 +334,8 @@ def tune_learning_rate(factory: Factory, objective: Objective, x0, *, steps: int
         if not isinstance(opt, Optimizer):
             raise ValueError(f"factory must return an Optimizer such as gd(lr=0.1), it returned {opt!r}")
 
-    trials: List[Trial] = []
-    runs: Dict[float, Tuple[Trajectory, Optional[int]]] = {}
+    trials: list[Trial] = []
+    runs: dict[float, tuple[Trajectory, int | None]] = {}
     for lr, opt in zip(rates, optimizers):
         lr = float(lr)
         try:
@@ -351,7 +364,7 @@ def tune_learning_rate(factory: Factory, objective: Objective, x0, *, steps: int
                   max_distance=max_distance)
 
 
-def course_optimizers() -> Dict[str, Factory]:
+def course_optimizers() -> dict[str, Factory]:
     r"""Every optimizer of the course as ``name -> factory(lr)``, the other hyperparameters at their defaults.
 
     The defaults (those of each function, and of PyTorch): momentum, ``momentum_ema`` and
@@ -375,8 +388,8 @@ def course_optimizers() -> Dict[str, Factory]:
                                              adam, adamw, yogi, newton)}
 
 
-def compare(objective: Objective, x0, *, steps: int, optimizers: Optional[Mapping[str, Factory]] = None,
-            **tuning) -> List[Tuning]:
+def compare(objective: Objective, x0, *, steps: int, optimizers: Mapping[str, Factory] | None = None,
+            **tuning) -> list[Tuning]:
     """Tune every optimizer on one problem (:func:`tune_learning_rate` with the same settings for all).
 
     Parameters
@@ -421,18 +434,18 @@ class Problem(NamedTuple):
 
     name: str
     objective: Objective
-    x0: Tuple[float, ...]
+    x0: tuple[float, ...]
     steps: int
     target: float
     max_distance: float = 1e6
 
-    def compare(self, optimizers: Optional[Mapping[str, Factory]] = None, grid=None) -> List[Tuning]:
+    def compare(self, optimizers: Mapping[str, Factory] | None = None, grid=None) -> list[Tuning]:
         """:func:`compare` on this problem (default: every optimizer of the course, the default grid)."""
         return compare(self.objective, self.x0, steps=self.steps, optimizers=optimizers, target=self.target,
                        max_distance=self.max_distance, grid=grid)
 
 
-def course_problems() -> Dict[str, Problem]:
+def course_problems() -> dict[str, Problem]:
     r"""The three problems of the course's side-by-side comparison (chapter 7).
 
     * ``"ellipse"``: :math:`0.1 x_1^2 + 2 x_2^2` from :math:`(-1.8, 2.5)`, 500 steps, target
@@ -493,12 +506,12 @@ def rotated_ellipse(angle: float = math.pi / 4) -> Problem:
     return ell._replace(name="rotated ellipse", objective=objective, x0=x0)
 
 
-@lru_cache(maxsize=None)
-def _course_results(name: str) -> Tuple[Tuning, ...]:
+@cache
+def _course_results(name: str) -> tuple[Tuning, ...]:
     return tuple(course_problems()[name].compare())
 
 
-def course_results(name: str) -> List[Tuning]:
+def course_results(name: str) -> list[Tuning]:
     """Every optimizer of the course tuned on the course problem ``name`` (computed once per session).
 
     ``name`` is one of the keys of :func:`course_problems`: ``"ellipse"``, ``"saddle"`` or

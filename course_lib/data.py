@@ -14,8 +14,8 @@ so nothing is downloaded. Everything random takes a seed::
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -40,7 +40,7 @@ class Dataset:
     def __len__(self) -> int:
         return self.X.shape[0]
 
-    def subset(self, indices) -> "Dataset":
+    def subset(self, indices) -> Dataset:
         """The examples at ``indices``, in that order."""
         indices = np.asarray(indices)
         return Dataset(self.X[indices], self.y[indices], self.n_classes, self.name)
@@ -59,7 +59,7 @@ def digits() -> Dataset:
     return Dataset(np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target, dtype=np.int64), 10, "digits")
 
 
-def train_test_split(data: Dataset, *, test_fraction: float = 0.25, seed=0) -> Tuple[Dataset, Dataset]:
+def train_test_split(data: Dataset, *, test_fraction: float = 0.25, seed=0) -> tuple[Dataset, Dataset]:
     """Shuffle with ``seed`` and split into a training and a test part.
 
     ``test_fraction`` in (0, 1) of the examples (rounded up) go to the test part; the same
@@ -143,7 +143,7 @@ class Batches:
         epoch = check_int("epoch", epoch, minimum=0)
         return np.random.default_rng([self.seed, epoch]).permutation(self.n)
 
-    def epoch(self, epoch: int) -> List[np.ndarray]:
+    def epoch(self, epoch: int) -> list[np.ndarray]:
         """The batches of one epoch, as arrays of example indices."""
         order = self.order(epoch)
         return [order[k * self.batch_size:(k + 1) * self.batch_size] for k in range(self.per_epoch)]
@@ -166,7 +166,7 @@ class Batches:
         return f"Batches(n={self.n}, batch_size={self.batch_size}, seed={self.seed!r}, last={self.last!r})"
 
 
-def batch_gradients(problem, batches: Optional[Batches] = None):
+def batch_gradients(problem, batches: Batches | None = None):
     """``gradient(x, t, rng)`` for :func:`~course_lib.runner.run`: the minibatch ``batches.indices(t)``
     at step ``t``, or the full batch when ``batches`` is None.
 

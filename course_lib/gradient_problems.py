@@ -26,7 +26,7 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import NamedTuple, Optional, Tuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -146,7 +146,7 @@ def tanh_chain(x: float, depth: int, weight: float) -> TanhChain:
     return TanhChain(acts, derivatives, factors, w)
 
 
-def tanh_scene(mark: float = 4.0, *, xlim: Tuple[float, float] = (-5.0, 5.0)) -> Scene:
+def tanh_scene(mark: float = 4.0, *, xlim: tuple[float, float] = (-5.0, 5.0)) -> Scene:
     r"""A figure of :math:`\tanh` and its derivative, with the derivative's value at ``mark`` marked.
 
     Draw it with :func:`course_lib.scene.scene_figure`.
@@ -315,8 +315,8 @@ def cliff(height: float = 10.0, width: float = 0.1, *, curvature: float = 0.25,
 CLIP_METHODS = ("none", "by value", "by norm")
 
 
-def clipped_step(g, lr: float, *, max_value: Optional[float] = None,
-                 max_norm: Optional[float] = None) -> np.ndarray:
+def clipped_step(g, lr: float, *, max_value: float | None = None,
+                 max_norm: float | None = None) -> np.ndarray:
     r"""The displacement :math:`x_{t+1} - x_t = -\eta\,\operatorname{clip}(g)` of one clipped gradient step.
 
     Clipping by value caps every coordinate, :math:`|g_i| \le c`: the step is at most
@@ -349,7 +349,7 @@ def clipped_step(g, lr: float, *, max_value: Optional[float] = None,
     return first_step(opt, g)
 
 
-def cliff_run(method: str = "none", threshold: float = 1.0, *, objective: Optional[Objective] = None,
+def cliff_run(method: str = "none", threshold: float = 1.0, *, objective: Objective | None = None,
               x0=(-3.0, -0.4), lr: float = 0.3, steps: int = 50) -> Trajectory:
     r"""Gradient descent on :func:`cliff`, with the gradient clipped ``"by value"``, ``"by norm"`` or not.
 
@@ -419,7 +419,7 @@ def step_lengths(traj) -> np.ndarray:
     return np.linalg.norm(np.diff(xs, axis=0), axis=1)
 
 
-def cliff_scene(method: str, threshold: float, *, objective: Optional[Objective] = None,
+def cliff_scene(method: str, threshold: float, *, objective: Objective | None = None,
                 x0=(-3.0, -0.4), lr: float = 0.3, steps: int = 50,
                 bounds=((-4.0, 7.0), (-3.0, 5.0)), step_ylim=(1e-2, 30.0)) -> Scene:
     r"""Gradient descent on a cliff, with and without clipping: paths and step lengths.

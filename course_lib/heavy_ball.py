@@ -27,16 +27,15 @@ a two-term recurrence whose factor per step is the larger root in modulus of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import MappingProxyType
-from typing import Dict, NamedTuple, Sequence, Tuple
+from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import (as_point, check_int, check_positive, check_symmetric,
-                          check_unit_interval)
+from ._validation import as_point, check_int, check_positive, check_symmetric, check_unit_interval
 from .objectives import Objective
-from .optimizers import (MomentumState, Optimizer, momentum, momentum_ema,
-                         nesterov)
+from .optimizers import MomentumState, Optimizer, momentum, momentum_ema, nesterov
 from .runner import Trajectory, run
 
 __all__ = ["velocity_lr", "ema_lr", "FormComparison", "compare_forms", "momentum_contraction",
@@ -55,7 +54,8 @@ def _check_form(form: str, allowed: Sequence[str] = _FORMS) -> str:
 # ------------------------------------------------------------ the two forms
 
 def velocity_lr(ema_lr: float, beta: float) -> float:
-    r"""The rate :math:`\eta = \eta'(1 - \beta)` of the velocity form equivalent to rate :math:`\eta'` of the moving-average form.
+    r"""The rate :math:`\eta = \eta'(1 - \beta)` of the velocity form equivalent to rate :math:`\eta'` of the
+    moving-average form.
 
     :ref:`Note 001 <note-001>` writes momentum as :math:`V_t = \gamma V_{t-1} + \eta \nabla J`,
     :math:`W_t = W_{t-1} - V_t` and as a moving average :math:`M_t = \gamma M_{t-1} + (1 - \gamma)\nabla J`,
@@ -85,7 +85,8 @@ def velocity_lr(ema_lr: float, beta: float) -> float:
 
 
 def ema_lr(velocity_lr: float, beta: float) -> float:
-    r"""The step :math:`\eta' = \eta/(1 - \beta)` of the moving-average form equivalent to rate :math:`\eta` of the velocity form.
+    r"""The step :math:`\eta' = \eta/(1 - \beta)` of the moving-average form equivalent to rate :math:`\eta` of the
+    velocity form.
 
     The inverse of :func:`velocity_lr` (see there).
 
@@ -307,7 +308,7 @@ class GridSearch(NamedTuple):
     """The momentum values tried (columns of ``steps``)."""
     steps: np.ndarray
     """Steps to the tolerance for each pair; ``inf`` where the budget ran out or the run diverged."""
-    runs: Dict[Tuple[float, float], Trajectory]
+    runs: dict[tuple[float, float], Trajectory]
     """Every run, by ``(lr, beta)``."""
     best_lr: float
     """The rate of the fastest pair (the first one in grid order on a tie)."""
@@ -389,7 +390,7 @@ def grid_search(objective: Objective, x0, lrs, betas, *, steps: int, tol: float 
         raise ValueError("lrs and betas must not be empty")
     make = {"velocity": momentum, "ema": momentum_ema, "nesterov": nesterov}[form]
     table = np.full((lrs.size, betas.size), np.inf)
-    runs: Dict[Tuple[float, float], Trajectory] = {}
+    runs: dict[tuple[float, float], Trajectory] = {}
     for i, lr in enumerate(lrs):
         for j, beta in enumerate(betas):
             traj = run(make(lr=float(lr), beta=float(beta)), objective, x0, steps, max_distance=max_distance)

@@ -5,10 +5,10 @@ The computations of the initialization chapter (:ref:`note 002 <note-002>`), on 
 
 * **the variance argument**: :func:`preactivation_variance` (the formula
   :math:`\\operatorname{Var}[w^\\top x] = n \\operatorname{Var}[w]\\,\\mathbb{E}[x^2]` and when it reduces to
-  :ref:`note 002 <note-002>`'s :math:`n \\operatorname{Var}[w] \\operatorname{Var}[x]`), :func:`relu_gaussian_moments` (what ReLU
-  does to the mean, second moment and variance of a Gaussian), :func:`sample_preactivations` (a
-  Monte-Carlo check), :func:`layer_gain` and :func:`predicted_rms` (the size of the activations
-  after ``l`` layers, as the argument predicts it);
+  :ref:`note 002 <note-002>`'s :math:`n \\operatorname{Var}[w] \\operatorname{Var}[x]`),
+  :func:`relu_gaussian_moments` (what ReLU does to the mean, second moment and variance of a
+  Gaussian), :func:`sample_preactivations` (a Monte-Carlo check), :func:`layer_gain` and
+  :func:`predicted_rms` (the size of the activations after ``l`` layers, as the argument predicts it);
 * **bad starts**: :func:`constant_init` (every weight equal), :func:`zero_layers`,
   :func:`max_gradients` (the largest entry of each gradient), :func:`unit_spread` (how different
   the hidden units of a layer are), :func:`zero_saddle_probe` (the loss along two lines through
@@ -24,14 +24,28 @@ The computations of the initialization chapter (:ref:`note 002 <note-002>`), on 
 from __future__ import annotations
 
 import math
-from typing import Dict, Iterable, NamedTuple, Optional, Sequence, Tuple
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from ._validation import check_int, check_nonnegative, check_positive, check_real
 from .data import Batches, Dataset
-from .nn import (ACTIVATIONS, INITS, DeepNorms, _act, _rng, _sizes, deep_norms, kaiming_std, mlp_accuracy,
-                 mlp_loss_and_grad, mlp_problem, one_blas_thread, relative_change)
+from .nn import (
+    ACTIVATIONS,
+    INITS,
+    DeepNorms,
+    _act,
+    _rng,
+    _sizes,
+    deep_norms,
+    kaiming_std,
+    mlp_accuracy,
+    mlp_loss_and_grad,
+    mlp_problem,
+    one_blas_thread,
+    relative_change,
+)
 from .optimizers import Optimizer
 from .stochastic import sgd_epoch
 
@@ -41,7 +55,7 @@ __all__ = [
     "SaddleProbe", "zero_saddle_probe", "InitRun", "train_from_init",
 ]
 
-Params = Dict[str, np.ndarray]
+Params = dict[str, np.ndarray]
 
 
 # =========================================================================== the variance argument
@@ -131,9 +145,11 @@ class PreactivationSample(NamedTuple):
     measured: float
     """Their variance (about the sample mean)."""
     predicted: float
-    """:func:`preactivation_variance` with the inputs' true mean and variance: :math:`n\\operatorname{Var}[w]\\mathbb{E}[x^2]`."""
+    """:func:`preactivation_variance` with the inputs' true mean and variance:
+    :math:`n\\operatorname{Var}[w]\\mathbb{E}[x^2]`."""
     note: float
-    """:ref:`Note 002 <note-002>`'s :math:`n \\operatorname{Var}[w] \\operatorname{Var}[x]` (the same for zero-mean inputs)."""
+    """:ref:`Note 002 <note-002>`'s :math:`n \\operatorname{Var}[w] \\operatorname{Var}[x]` (the same for zero-mean
+    inputs)."""
 
 
 def sample_preactivations(fan_in: int, weight_var: float, *, inputs: str = "normal", samples: int = 20000,
@@ -216,7 +232,8 @@ def layer_gain(fan_in: int, weight_var: float, activation: str = "relu") -> floa
 
 def predicted_rms(depth: int, fan_in: int, weight_var: float, activation: str = "relu",
                   input_rms: float = 1.0) -> np.ndarray:
-    """:math:`\\text{rms}(Z_l) = \\text{input\\_rms}\\cdot r^{l/2}` for ``l = 0 .. depth`` with :math:`r` = :func:`layer_gain`.
+    """:math:`\\text{rms}(Z_l) = \\text{input\\_rms}\\cdot r^{l/2}` for ``l = 0 .. depth`` with :math:`r` =
+    :func:`layer_gain`.
 
     The prediction of :ref:`note 002 <note-002>`'s argument for the network of
     :func:`~course_lib.nn.deep_norms` (square layers of width ``fan_in``, no biases). For ReLU it
@@ -236,7 +253,7 @@ def predicted_rms(depth: int, fan_in: int, weight_var: float, activation: str = 
 
 
 def deep_profiles(scales: Iterable, activations: Sequence[str] = ("relu", "tanh"), *, depth: int = 50,
-                  width: int = 256, batch: int = 64, seed=0) -> Dict[Tuple[object, str], DeepNorms]:
+                  width: int = 256, batch: int = 64, seed=0) -> dict[tuple[object, str], DeepNorms]:
     """:func:`~course_lib.nn.deep_norms` for every scale and activation: ``{(scale, activation): DeepNorms}``.
 
     Each ``scale`` is either a number :math:`k > 0`, for weights :math:`N(0, \\sigma_w^2)` with
@@ -337,8 +354,9 @@ def zero_layers(params, layers: Sequence[int]) -> Params:
     return out
 
 
-def max_gradients(params, X, y, *, activation: str = "relu") -> Dict[str, float]:
-    """The largest absolute entry of each gradient of the mean cross-entropy (from :func:`~course_lib.nn.mlp_loss_and_grad`).
+def max_gradients(params, X, y, *, activation: str = "relu") -> dict[str, float]:
+    """The largest absolute entry of each gradient of the mean cross-entropy (from
+    :func:`~course_lib.nn.mlp_loss_and_grad`).
 
     Exactly 0.0 for a parameter that does not move at all.
 
@@ -355,7 +373,7 @@ def max_gradients(params, X, y, *, activation: str = "relu") -> Dict[str, float]
     return {k: float(np.abs(v).max()) for k, v in grads.items()}
 
 
-def unit_spread(params) -> Dict[str, float]:
+def unit_spread(params) -> dict[str, float]:
     """How different the hidden units are: for each hidden layer, the largest gap between two units' weights.
 
     Unit ``j`` of hidden layer ``i + 1`` has the incoming weights ``W{i}[:, j]`` and bias
@@ -470,7 +488,8 @@ class InitRun(NamedTuple):
     """Shape ``(epochs + 1, L)``: :math:`\\lVert W_i - W_i^{(0)}\\rVert_F / \\lVert W_i^{(0)}\\rVert_F` per layer
     (:func:`~course_lib.nn.relative_change`; ``inf`` for a layer that started at 0 and moved, 0 if it did not)."""
     grad_max: np.ndarray
-    """Shape ``(epochs + 1, L)``: the largest absolute entry of :math:`\\partial L/\\partial W_i` over the full training set."""
+    """Shape ``(epochs + 1, L)``: the largest absolute entry of :math:`\\partial L/\\partial W_i` over the full training
+    set."""
     spread: np.ndarray
     """Shape ``(epochs + 1, L - 1)``: :func:`unit_spread` of each hidden layer."""
     params0: dict
@@ -480,7 +499,7 @@ class InitRun(NamedTuple):
 
 
 def train_from_init(train: Dataset, params, opt: Optimizer, *, epochs: int = 5, batch_size: int = 64,
-                    activation: str = "relu", seed=0, test: Optional[Dataset] = None) -> InitRun:
+                    activation: str = "relu", seed=0, test: Dataset | None = None) -> InitRun:
     """Train the MLP ``params`` on ``train`` by minibatches with ``opt`` and record each epoch.
 
     The loop is :func:`~course_lib.stochastic.sgd_epoch` over

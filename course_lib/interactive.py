@@ -33,17 +33,18 @@ import html
 import io
 import math
 import numbers
-from functools import lru_cache
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import cache
 from itertools import product
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any
 from urllib.parse import quote
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from ._validation import check_positive, check_real
-from .scene import (STYLE, Scene, encode_item, json_dumps, layout_of, scene_figure, svg_bytes)
+from .scene import STYLE, Scene, encode_item, json_dumps, layout_of, scene_figure, svg_bytes
 
 __all__ = ["Slider", "Choice", "Explorer", "explore"]
 
@@ -132,7 +133,7 @@ class Slider(Control):
         self.fmt = fmt
 
     @classmethod
-    def log(cls, low: float, high: float, num: int, *, value: float, label: str = "", fmt: str = ".3g") -> "Slider":
+    def log(cls, low: float, high: float, num: int, *, value: float, label: str = "", fmt: str = ".3g") -> Slider:
         """``num`` values spaced evenly on a log scale from ``low`` to ``high`` (both > 0).
 
         ``value`` is snapped to the nearest position. Learning rates are the typical use::
@@ -167,7 +168,7 @@ class Choice(Control):
 
     kind = "choice"
 
-    def __init__(self, options: Union[Sequence[str], Mapping[str, Any]], *, value: Optional[str] = None,
+    def __init__(self, options: Sequence[str] | Mapping[str, Any], *, value: str | None = None,
                  label: str = ""):
         if isinstance(options, Mapping):
             names, values = [str(k) for k in options], list(options.values())
@@ -187,8 +188,8 @@ class Choice(Control):
         super().__init__(values, names, start, label)
 
 
-def _check_distinct(labels: Sequence[str], fmt: Optional[str]) -> None:
-    seen: Dict[str, int] = {}
+def _check_distinct(labels: Sequence[str], fmt: str | None) -> None:
+    seen: dict[str, int] = {}
     for text in labels:
         seen[text] = seen.get(text, 0) + 1
     repeated = {t: n for t, n in seen.items() if n > 1}
@@ -208,26 +209,27 @@ class Explorer:
     #: Most combinations the image fallback may store (every one is a picture in the page).
     MAX_FRAMES = 60
 
-    def __init__(self, draw: Callable[..., Union[Scene, Figure]], controls: Dict[str, Control], alt: str = ""):
+    def __init__(self, draw: Callable[..., Scene | Figure], controls: dict[str, Control], alt: str = ""):
         if not callable(draw):
             raise ValueError(f"draw must be a function returning a Scene (or a matplotlib Figure), got {draw!r}")
         if not controls:
-            raise ValueError("explore needs at least one control, e.g. explore(draw, lr=Slider(0.1, 1.0, 0.1, value=0.5))")
+            raise ValueError("explore needs at least one control, "
+                             "e.g. explore(draw, lr=Slider(0.1, 1.0, 0.1, value=0.5))")
         for name, control in controls.items():
             if not isinstance(control, Control):
                 raise ValueError(f"{name} must be a Slider or a Choice, got {control!r}")
         self.draw = draw
         self.controls = dict(controls)
         self.alt = str(alt) or self.describe()
-        self._built: Optional[dict] = None
+        self._built: dict | None = None
 
     @property
-    def sliders(self) -> Dict[str, Control]:
+    def sliders(self) -> dict[str, Control]:
         """The controls, by parameter name (an older name of ``controls``)."""
         return self.controls
 
     # -- one combination -------------------------------------------------
-    def _params(self, params: Mapping[str, Any]) -> Dict[str, Any]:
+    def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         unknown = set(params) - set(self.controls)
         if unknown:
             raise ValueError(f"unknown parameter(s) {sorted(unknown)}; the controls are {sorted(self.controls)}")
@@ -235,7 +237,7 @@ class Explorer:
         values.update(params)
         return values
 
-    def scene(self, **params) -> Union[Scene, Figure]:
+    def scene(self, **params) -> Scene | Figure:
         """What ``draw`` returns for the given parameters (missing ones take their starting value)."""
         out = self.draw(**self._params(params))
         if not isinstance(out, (Scene, Figure)):
@@ -247,13 +249,13 @@ class Explorer:
         out = self.scene(**params)
         return scene_figure(out) if isinstance(out, Scene) else out
 
-    def combinations(self) -> Iterator[Dict[str, Any]]:
+    def combinations(self) -> Iterator[dict[str, Any]]:
         """Every combination of the controls' positions, first control slowest."""
         names = list(self.controls)
         for combo in product(*(self.controls[n].values for n in names)):
             yield dict(zip(names, combo))
 
-    def frames(self) -> Iterator[Tuple[Dict[str, Any], Figure]]:
+    def frames(self) -> Iterator[tuple[dict[str, Any], Figure]]:
         """Every combination with its whole figure (slow: for tests and printing)."""
         for params in self.combinations():
             yield params, self.figure(**params)
@@ -367,7 +369,7 @@ class Explorer:
         built = self.build()
         return {k: v for k, v in built.items() if k not in ("marks", "frames") and not k.startswith("_")}
 
-    def marks(self, **params) -> List[dict]:
+    def marks(self, **params) -> list[dict]:
         """The marks of one combination, computed afresh: only what changes with the controls."""
         built = self.build()
         out = self.scene(**params)
@@ -440,7 +442,8 @@ def _frame_difference(a: tuple, b: tuple, pa, pb) -> str:
             return (f"the figure's {name} must not change with the controls: {x!r} at {_show(pa)}, "
                     f"{y!r} at {_show(pb)}; show changing numbers in a text mark instead")
     if len(a[3]) != len(b[3]):
-        return f"the number of panels must not change with the controls ({len(a[3])} at {_show(pa)}, {len(b[3])} at {_show(pb)})"
+        return (f"the number of panels must not change with the controls "
+                f"({len(a[3])} at {_show(pa)}, {len(b[3])} at {_show(pb)})")
     fields = ("xlim", "ylim", "xlabel", "ylabel", "title", "xscale", "yscale", "equal", "weight", "grid", "legend")
     for i, (pa_, pb_) in enumerate(zip(a[3], b[3])):
         for name, x, y in zip(fields, pa_, pb_):
@@ -472,12 +475,12 @@ def svg_data_url(svg: bytes) -> str:
     return "data:image/svg+xml," + quote(text, safe=" '=:;,/()-._!*~$+?@[]{}|^`")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _script() -> str:
     return (Path(__file__).parent / "static" / "explorer.js").read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _widget_class():
     import anywidget
     import traitlets
@@ -485,7 +488,8 @@ def _widget_class():
     class ExplorerWidget(anywidget.AnyWidget):
         """The live explorer: the same script as the website; this kernel computes each combination."""
 
-        _esm = _script() + "\nexport default { render({ model, el }) { return CourseExplorer.mountLive(model, el); } };\n"
+        _esm = _script() + ("\nexport default { render({ model, el }) "
+                            "{ return CourseExplorer.mountLive(model, el); } };\n")
         spec = traitlets.Dict().tag(sync=True)
         marks = traitlets.List().tag(sync=True)
         position = traitlets.List().tag(sync=True)
@@ -499,7 +503,7 @@ def _widget_class():
         def _recompute(self, change):
             self.marks = self._explorer.marks(**self.params_at(change["new"]))
 
-        def params_at(self, position) -> Dict[str, Any]:
+        def params_at(self, position) -> dict[str, Any]:
             """The parameters at a list of control positions."""
             controls = self._explorer.controls
             if len(position) != len(controls):
@@ -509,7 +513,7 @@ def _widget_class():
     return ExplorerWidget
 
 
-def explore(draw: Callable[..., Union[Scene, Figure]], *, alt: str = "", **controls: Control) -> Explorer:
+def explore(draw: Callable[..., Scene | Figure], *, alt: str = "", **controls: Control) -> Explorer:
     """Make an interactive figure from ``draw(**params)`` and one control per parameter.
 
     ``draw`` returns a :class:`~course_lib.scene.Scene` (or, as a costly fallback, a

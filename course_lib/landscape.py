@@ -26,7 +26,8 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import Callable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -200,7 +201,7 @@ def _one_variable(objective: Objective) -> None:
         raise ValueError(f"objective must be a function of one variable, {objective.name} has {objective.dim}")
 
 
-def _interval(objective: Objective, bounds) -> Tuple[float, float]:
+def _interval(objective: Objective, bounds) -> tuple[float, float]:
     if bounds is None:
         if not objective.bounds:
             raise ValueError(f"bounds must be given: {objective.name} has no default window")
@@ -219,7 +220,7 @@ def _slope(objective: Objective, x: float) -> float:
     return float(objective.gradient(np.array([x]))[0])
 
 
-def critical_points(objective: Objective, bounds=None, *, num: int = 2001) -> List[TurningPoint]:
+def critical_points(objective: Objective, bounds=None, *, num: int = 2001) -> list[TurningPoint]:
     r"""The minima and maxima of a function of one variable inside ``bounds``, left to right.
 
     The slope :math:`f'` is evaluated on ``num`` evenly spaced points; every change of
@@ -266,7 +267,7 @@ def critical_points(objective: Objective, bounds=None, *, num: int = 2001) -> Li
 _CRITICAL_CACHE: dict = {}
 
 
-def _critical_points(objective: Objective, lo: float, hi: float, num: int) -> List[TurningPoint]:
+def _critical_points(objective: Objective, lo: float, hi: float, num: int) -> list[TurningPoint]:
     grid = np.linspace(lo, hi, num)
     slopes = np.array([_slope(objective, x) for x in grid])
     out = []
@@ -308,7 +309,7 @@ def minima_of(objective: Objective, bounds=None, *, num: int = 2001) -> np.ndarr
     return np.array([c.x for c in critical_points(objective, bounds, num=num) if c.kind == "minimum"])
 
 
-def basin_of(objective: Objective, x, bounds=None, *, num: int = 2001) -> Optional[int]:
+def basin_of(objective: Objective, x, bounds=None, *, num: int = 2001) -> int | None:
     r"""The index (into :func:`minima_of`) of the minimum whose basin contains ``x``, or ``None``.
 
     In one variable the basins of attraction of gradient descent with a small rate
@@ -340,8 +341,8 @@ class Landing(NamedTuple):
     ``trajectory`` the run itself.
     """
 
-    index: Optional[int]
-    minimum: Optional[float]
+    index: int | None
+    minimum: float | None
     is_global: bool
     trajectory: Trajectory
 
@@ -490,7 +491,7 @@ def escape_fractions(objective: Objective, x0, noise_levels: Sequence[float], *,
     return np.array(out)
 
 
-def curve_scene(objective: Objective, runs: Mapping[str, Trajectory], *, ylim: Tuple[float, float], xlim=None,
+def curve_scene(objective: Objective, runs: Mapping[str, Trajectory], *, ylim: tuple[float, float], xlim=None,
                 note: str = "", width: float = 6.4, height: float = 3.4) -> Scene:
     r"""A function of one variable, its minima (the global one starred), and runs drawn on the curve.
 
@@ -776,7 +777,7 @@ def fraction_positive_definite(dims: Sequence[int], samples: int = 20000, seed: 
 
 # ---------------------------------------------------------------- plateaus
 
-def steps_to_escape(objective: Objective, x0, *, lr=0.5, level: float = 0.5, max_steps: int = 100_000) -> Optional[int]:
+def steps_to_escape(objective: Objective, x0, *, lr=0.5, level: float = 0.5, max_steps: int = 100_000) -> int | None:
     r"""The first step at which gradient descent from ``x0`` brings :math:`f` below ``level``.
 
     Parameters

@@ -19,8 +19,6 @@ with full-batch or seeded minibatch gradients.
 
 from __future__ import annotations
 
-from typing import Dict
-
 import numpy as np
 
 from ._validation import check_int
@@ -29,7 +27,7 @@ from .pytree import flat_objective, ravel
 
 __all__ = ["two_layer_init", "two_layer_loss", "two_layer_grad", "accuracy", "network_problem"]
 
-Params = Dict[str, np.ndarray]
+Params = dict[str, np.ndarray]
 
 
 def two_layer_init(n_in: int, n_hidden: int, n_out: int, *, seed=0) -> Params:

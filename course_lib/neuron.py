@@ -30,7 +30,8 @@ Examples
 from __future__ import annotations
 
 import math
-from typing import List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,7 +43,8 @@ from .scene import GREY, Scene, Style, series_style
 
 __all__ = [
     "NOTE_000_EXAMPLE", "sigmoid", "bce_loss", "neuron_forward", "neuron_gradient", "neuron_objective",
-    "neuron_min_value", "AdamStep", "adam_step_by_hand", "adam_history", "history_points", "adam_first_step", "neuron_scene",
+    "neuron_min_value", "AdamStep", "adam_step_by_hand", "adam_history", "history_points", "adam_first_step",
+    "neuron_scene",
 ]
 
 #: The data and hyperparameters of :ref:`note 000 <note-000>`'s worked Adam example.
@@ -113,11 +115,11 @@ def bce_loss(z, y):
     return float(out) if out.ndim == 0 else out
 
 
-def _check_point(w, b, x, y) -> Tuple[float, float, float, float]:
+def _check_point(w, b, x, y) -> tuple[float, float, float, float]:
     return check_real("w", w), check_real("b", b), check_real("x", x), _check_label(y)
 
 
-def neuron_forward(w: float, b: float, x: float, y: float) -> Tuple[float, float, float]:
+def neuron_forward(w: float, b: float, x: float, y: float) -> tuple[float, float, float]:
     r"""The forward pass :math:`z = wx + b`, :math:`\hat y = \sigma(z)` and the loss :math:`L`.
 
     Parameters
@@ -144,7 +146,7 @@ def neuron_forward(w: float, b: float, x: float, y: float) -> Tuple[float, float
     return z, sigmoid(z), bce_loss(z, y)
 
 
-def neuron_gradient(w: float, b: float, x: float, y: float) -> Tuple[float, float]:
+def neuron_gradient(w: float, b: float, x: float, y: float) -> tuple[float, float]:
     r"""The gradient :math:`(\partial L/\partial w, \partial L/\partial b) = ((\hat y - y)\,x,\ \hat y - y)`.
 
     The sigmoid's derivative :math:`\hat y (1 - \hat y)` cancels against the loss's
@@ -265,7 +267,7 @@ class AdamStep(NamedTuple):
 
 def adam_step_by_hand(w: float = -2.0, b: float = -2.0, *, x: float = 3.5, y: float = 0.5, lr: float = 0.1,
                       beta1: float = 0.9, beta2: float = 0.99, eps: float = 1e-8, bias_correction: bool = True,
-                      state: Optional[AdamState] = None) -> AdamStep:
+                      state: AdamState | None = None) -> AdamStep:
     r"""One Adam step on the sigmoid neuron, with every intermediate quantity.
 
     The forward and backward pass are computed here (:func:`neuron_forward`,
@@ -338,7 +340,7 @@ def adam_step_by_hand(w: float = -2.0, b: float = -2.0, *, x: float = 3.5, y: fl
                     v_hat_b=float(v_hat[1]), w_new=float(theta_new[0]), b_new=float(theta_new[1]), state=new)
 
 
-def adam_history(steps: int, w: float = -2.0, b: float = -2.0, **hyper) -> List[AdamStep]:
+def adam_history(steps: int, w: float = -2.0, b: float = -2.0, **hyper) -> list[AdamStep]:
     r"""``steps`` Adam steps in a row on the neuron, each as an :class:`AdamStep`.
 
     Parameters
@@ -426,7 +428,7 @@ def adam_first_step(g, *, lr: float = 0.1, beta1: float = 0.9, beta2: float = 0.
 
 
 def neuron_scene(runs: Mapping[str, Sequence], *, x: float = 3.5, y: float = 0.5, bounds=((-2.5, 1.0), (-2.5, 1.0)),
-                 steps: int = 20, levels: Optional[Sequence[float]] = None, notes: Sequence[str] = (),
+                 steps: int = 20, levels: Sequence[float] | None = None, notes: Sequence[str] = (),
                  width: float = 7.2, height: float = 3.6) -> Scene:
     r"""Paths on the neuron's loss contours beside the loss above its minimum, on a log scale.
 

@@ -39,7 +39,8 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -66,7 +67,7 @@ __all__ = [
     "DeepNorms", "deep_norms", "relative_change",
 ]
 
-Params = Dict[str, np.ndarray]
+Params = dict[str, np.ndarray]
 
 
 # =========================================================================== checks
@@ -106,7 +107,8 @@ def _labels(y, n: int, k: int) -> np.ndarray:
 
 def _cache(name: str, cache, kind: type):
     if not isinstance(cache, kind):
-        raise ValueError(f"{name} must be the cache returned by the matching forward function, got {type(cache).__name__}")
+        raise ValueError(f"{name} must be the cache returned by the matching forward function, "
+                         f"got {type(cache).__name__}")
     return cache
 
 
@@ -126,7 +128,7 @@ class LinearCache(NamedTuple):
     W: np.ndarray
 
 
-def linear_forward(X, W, b) -> Tuple[np.ndarray, LinearCache]:
+def linear_forward(X, W, b) -> tuple[np.ndarray, LinearCache]:
     """An affine layer, rows = examples: :math:`\\text{out} = X W + b`.
 
     This is :ref:`note 002 <note-002>`'s :math:`W_i^\\top z_i + b_i` for every example at once
@@ -159,7 +161,7 @@ def linear_forward(X, W, b) -> Tuple[np.ndarray, LinearCache]:
     return X @ W + b, LinearCache(X, W)
 
 
-def linear_backward(dout, cache: LinearCache) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+def linear_backward(dout, cache: LinearCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The gradients of an affine layer given :math:`D = \\partial L / \\partial \\text{out}`:
 
     .. math::
@@ -205,7 +207,7 @@ def _sigmoid(Z: np.ndarray) -> np.ndarray:
     return np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def relu_forward(Z) -> Tuple[np.ndarray, ActivationCache]:
+def relu_forward(Z) -> tuple[np.ndarray, ActivationCache]:
     """:math:`\\operatorname{relu}(z) = \\max(z, 0)`, element-wise; any shape.
 
     Examples
@@ -218,7 +220,8 @@ def relu_forward(Z) -> Tuple[np.ndarray, ActivationCache]:
 
 
 def relu_backward(dout, cache: ActivationCache) -> np.ndarray:
-    """:math:`\\partial L/\\partial z = \\partial L/\\partial \\text{out} \\cdot [z > 0]` (0 at :math:`z = 0`, as torch).
+    """:math:`\\partial L/\\partial z = \\partial L/\\partial \\text{out} \\cdot [z > 0]` (0 at :math:`z = 0`, as
+    torch).
 
     Examples
     --------
@@ -230,7 +233,7 @@ def relu_backward(dout, cache: ActivationCache) -> np.ndarray:
     return _dout(dout, out.shape) * (out > 0)
 
 
-def tanh_forward(Z) -> Tuple[np.ndarray, ActivationCache]:
+def tanh_forward(Z) -> tuple[np.ndarray, ActivationCache]:
     """:math:`\\tanh z`, element-wise; any shape.
 
     Examples
@@ -255,7 +258,7 @@ def tanh_backward(dout, cache: ActivationCache) -> np.ndarray:
     return _dout(dout, out.shape) * (1.0 - out * out)
 
 
-def sigmoid_forward(Z) -> Tuple[np.ndarray, ActivationCache]:
+def sigmoid_forward(Z) -> tuple[np.ndarray, ActivationCache]:
     """:math:`s(z) = 1 / (1 + e^{-z})`, element-wise, without overflow for any finite ``z``.
 
     Examples
@@ -280,7 +283,7 @@ def sigmoid_backward(dout, cache: ActivationCache) -> np.ndarray:
     return _dout(dout, out.shape) * out * (1.0 - out)
 
 
-def softmax_cross_entropy(logits, y) -> Tuple[float, np.ndarray]:
+def softmax_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
     """The mean softmax cross-entropy over the rows and its gradient with respect to the logits.
 
     .. math::
@@ -320,7 +323,7 @@ def softmax_cross_entropy(logits, y) -> Tuple[float, np.ndarray]:
     return _softmax_ce(Z, y)
 
 
-def _softmax_ce(Z: np.ndarray, y: np.ndarray) -> Tuple[float, np.ndarray]:
+def _softmax_ce(Z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     n = Z.shape[0]
     rows = np.arange(n)
     Z = Z - Z.max(axis=1, keepdims=True)
@@ -333,7 +336,7 @@ def _softmax_ce(Z: np.ndarray, y: np.ndarray) -> Tuple[float, np.ndarray]:
     return loss, P
 
 
-def binary_cross_entropy(logits, y) -> Tuple[float, np.ndarray]:
+def binary_cross_entropy(logits, y) -> tuple[float, np.ndarray]:
     """The mean binary cross-entropy of :math:`s(z)` (from logits) and its gradient.
 
     .. math::
@@ -391,7 +394,7 @@ class BatchNormCache(NamedTuple):
 
 
 def batchnorm_forward(Z, gamma, beta, eps: float = 1e-5, *, eps_outside: bool = False
-                      ) -> Tuple[np.ndarray, BatchNormCache]:
+                      ) -> tuple[np.ndarray, BatchNormCache]:
     """Batch normalization in training mode, rows = examples, each column over the batch.
 
     With the batch mean and (biased) variance of column ``i`` over the ``n`` rows,
@@ -407,8 +410,9 @@ def batchnorm_forward(Z, gamma, beta, eps: float = 1e-5, *, eps_outside: bool = 
     :ref:`note 001 <note-001>`'s :math:`\\bar Z_{ji} = (Z_{ji} - \\mu_i)/(\\sigma_i + \\epsilon)`, a
     *different function*: the two agree only when :math:`\\sigma_i \\gg \\sqrt{\\epsilon}`. On a column
     with :math:`\\sigma = \\sqrt{\\epsilon}`, say, ε inside divides by :math:`\\sqrt{2\\epsilon}` and ε
-    outside by :math:`\\sqrt\\epsilon + \\epsilon`, nearly :math:`\\sqrt2` times less. (:ref:`Note 001 <note-001>` stores
-    the batch as columns, :math:`Z^l` of shape :math:`n^l \\times K`; here it is the transpose.)
+    outside by :math:`\\sqrt\\epsilon + \\epsilon`, nearly :math:`\\sqrt2` times less.
+    (:ref:`Note 001 <note-001>` stores the batch as columns, :math:`Z^l` of shape :math:`n^l \\times K`;
+    here it is the transpose.)
 
     Parameters
     ----------
@@ -458,8 +462,9 @@ def batchnorm_forward(Z, gamma, beta, eps: float = 1e-5, *, eps_outside: bool = 
     return gamma * zhat + beta, BatchNormCache(zhat, gamma, inv_std, mean, var, eps, bool(eps_outside))
 
 
-def batchnorm_backward(dout, cache: BatchNormCache) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The gradients of :func:`batchnorm_forward` (training mode), given :math:`D = \\partial L/\\partial\\,\\text{out}`.
+def batchnorm_backward(dout, cache: BatchNormCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The gradients of :func:`batchnorm_forward` (training mode), given
+    :math:`D = \\partial L/\\partial\\,\\text{out}`.
 
     .. math::
 
@@ -509,7 +514,8 @@ def batchnorm_grad_note001(dout, Z, gamma) -> np.ndarray:
     .. math::
 
         \\frac{\\partial L}{\\partial Z_{ij}} = \\sum_{k=1}^K \\frac{\\partial L}{\\partial \\hat Z_{ik}}\\,
-        G_i \\frac{1}{K \\sigma_i} \\Big(\\delta_{jk} K - 1 - \\frac{(Z_{ik} - \\mu_i)(Z_{ij} - \\mu_i)}{\\sigma_i^2}\\Big),
+        G_i \\frac{1}{K \\sigma_i}
+        \\Big(\\delta_{jk} K - 1 - \\frac{(Z_{ik} - \\mu_i)(Z_{ij} - \\mu_i)}{\\sigma_i^2}\\Big),
 
     with :math:`\\sigma_i` the batch standard deviation (divided by ``K``) and **no ε**: the note
     derives it with ε dropped, so it is the exact gradient of the ε = 0 normalization,
@@ -553,7 +559,7 @@ def batchnorm_grad_note001(dout, Z, gamma) -> np.ndarray:
 
 
 def update_running_stats(running_mean, running_var, Z, momentum: float = 0.1
-                         ) -> Tuple[np.ndarray, np.ndarray]:
+                         ) -> tuple[np.ndarray, np.ndarray]:
     """The next running mean and variance after a training batch ``Z``, as ``torch.nn.BatchNorm1d``.
 
     .. math::
@@ -628,7 +634,7 @@ INITS = ("zeros", "normal", "xavier", "xavier_uniform", "kaiming", "kaiming_unif
 _SQRT2 = math.sqrt(2.0)
 
 
-def _fans(fan_in, fan_out) -> Tuple[int, int]:
+def _fans(fan_in, fan_out) -> tuple[int, int]:
     return check_int("fan_in", fan_in, minimum=1), check_int("fan_out", fan_out, minimum=1)
 
 
@@ -680,8 +686,8 @@ def kaiming_std(fan_in: int, gain: float = _SQRT2) -> float:
     return check_positive("gain", gain) / math.sqrt(check_int("fan_in", fan_in, minimum=1))
 
 
-def init_std(init: str, fan_in: int, fan_out: int, *, std: Optional[float] = None,
-             gain: Optional[float] = None) -> float:
+def init_std(init: str, fan_in: int, fan_out: int, *, std: float | None = None,
+             gain: float | None = None) -> float:
     """The standard deviation of the weights :func:`initialize` draws for ``init`` (one of :data:`INITS`).
 
     * ``zeros``: 0 (all weights zero);
@@ -770,7 +776,8 @@ def xavier_normal(fan_in: int, fan_out: int, *, gain: float = 1.0, seed=0) -> np
 
 
 def xavier_uniform(fan_in: int, fan_out: int, *, gain: float = 1.0, seed=0) -> np.ndarray:
-    """:math:`U(-a, a)` with :math:`a = \\text{gain}\\sqrt{6/(\\text{fan-in}+\\text{fan-out})}`: standard deviation :func:`xavier_std`.
+    """:math:`U(-a, a)` with :math:`a = \\text{gain}\\sqrt{6/(\\text{fan-in}+\\text{fan-out})}`: standard deviation
+    :func:`xavier_std`.
 
     Examples
     --------
@@ -782,7 +789,8 @@ def xavier_uniform(fan_in: int, fan_out: int, *, gain: float = 1.0, seed=0) -> n
 
 
 def kaiming_normal(fan_in: int, fan_out: int, *, gain: float = _SQRT2, seed=0) -> np.ndarray:
-    """:math:`N(0, s^2)` with :math:`s = \\text{gain}/\\sqrt{\\text{fan-in}} = \\sqrt{2/\\text{fan-in}}` for ReLU (:func:`kaiming_std`).
+    """:math:`N(0, s^2)` with :math:`s = \\text{gain}/\\sqrt{\\text{fan-in}} = \\sqrt{2/\\text{fan-in}}` for ReLU
+    (:func:`kaiming_std`).
 
     Examples
     --------
@@ -805,8 +813,8 @@ def kaiming_uniform(fan_in: int, fan_out: int, *, gain: float = _SQRT2, seed=0) 
     return _uniform(*_fans(fan_in, fan_out), kaiming_std(fan_in, gain), seed)
 
 
-def initialize(init: str, fan_in: int, fan_out: int, *, seed=0, std: Optional[float] = None,
-               gain: Optional[float] = None) -> np.ndarray:
+def initialize(init: str, fan_in: int, fan_out: int, *, seed=0, std: float | None = None,
+               gain: float | None = None) -> np.ndarray:
     """Weights of shape ``(fan_in, fan_out)`` drawn by ``init`` (one of :data:`INITS`; see :func:`init_std`).
 
     Examples
@@ -856,7 +864,7 @@ def _check_activation(activation: str) -> str:
     return activation
 
 
-def _sizes(sizes) -> List[int]:
+def _sizes(sizes) -> list[int]:
     try:
         sizes = list(sizes)
     except TypeError:
@@ -867,7 +875,7 @@ def _sizes(sizes) -> List[int]:
 
 
 def mlp_init(sizes: Sequence[int], *, init: str = "kaiming", seed=0, batchnorm: bool = False,
-             std: Optional[float] = None, gain: Optional[float] = None) -> Params:
+             std: float | None = None, gain: float | None = None) -> Params:
     """The parameters of an MLP with layer widths ``sizes``: weights by ``init``, biases 0.
 
     Layer ``i`` (``i = 0 .. L-1`` for ``L = len(sizes) - 1`` layers) has ``W{i}`` of shape
@@ -911,7 +919,7 @@ def mlp_init(sizes: Sequence[int], *, init: str = "kaiming", seed=0, batchnorm: 
     return params
 
 
-def _structure(params, batchnorm: Optional[bool] = None) -> Tuple[int, bool]:
+def _structure(params, batchnorm: bool | None = None) -> tuple[int, bool]:
     """The number of layers and whether ``params`` has batch norm, checking their shapes."""
     if not isinstance(params, dict):
         raise ValueError(f"params must be a dict such as mlp_init returns, got {type(params).__name__}")
@@ -937,7 +945,8 @@ def _structure(params, batchnorm: Optional[bool] = None) -> Tuple[int, bool]:
         names = ["b"] + (["gamma", "beta"] if has_bn and i < L - 1 else [])
         for name in names:
             if np.shape(params[f"{name}{i}"]) != (W.shape[1],):
-                raise ValueError(f"params['{name}{i}'] must have shape ({W.shape[1]},), got {np.shape(params[f'{name}{i}'])}")
+                raise ValueError(f"params['{name}{i}'] must have shape ({W.shape[1]},), "
+                                 f"got {np.shape(params[f'{name}{i}'])}")
     return L, has_bn
 
 
@@ -949,7 +958,7 @@ def _lists(params, L, bn):
     return W, b, g, be
 
 
-def mlp_init_state(params) -> Dict[str, np.ndarray]:
+def mlp_init_state(params) -> dict[str, np.ndarray]:
     """The running statistics of a batch-norm MLP before training: means 0, variances 1 (torch's).
 
     Keys ``mean{i}`` and ``var{i}`` for each batch-norm layer ``i``; an empty dict without batch norm.
@@ -1071,7 +1080,7 @@ def _check_bn_args(training, eps):
     return check_positive("eps", eps)
 
 
-def mlp_forward(params, X, *, activation: str = "relu", batchnorm: Optional[bool] = None, training: bool = True,
+def mlp_forward(params, X, *, activation: str = "relu", batchnorm: bool | None = None, training: bool = True,
                 state=None, eps: float = 1e-5) -> np.ndarray:
     """The class scores (logits) of the MLP for each row of ``X``, shape ``(n, n_classes)``.
 
@@ -1118,8 +1127,8 @@ def mlp_forward(params, X, *, activation: str = "relu", batchnorm: Optional[bool
     return _forward(W, b, g, be, X.copy(), act, eps, stats)[0]
 
 
-def mlp_loss_and_grad(params, X, y, *, activation: str = "relu", batchnorm: Optional[bool] = None,
-                      training: bool = True, state=None, eps: float = 1e-5) -> Tuple[float, Params]:
+def mlp_loss_and_grad(params, X, y, *, activation: str = "relu", batchnorm: bool | None = None,
+                      training: bool = True, state=None, eps: float = 1e-5) -> tuple[float, Params]:
     """The mean softmax cross-entropy of the MLP on ``(X, y)`` and its gradient, by backpropagation.
 
     The forward pass is :func:`mlp_forward`'s, the loss :func:`softmax_cross_entropy`'s; the
@@ -1191,7 +1200,7 @@ def _update_state(state, stats, momentum):
 
 
 def mlp_update_state(state, params, X, *, momentum: float = 0.1, activation: str = "relu",
-                     eps: float = 1e-5) -> Dict[str, np.ndarray]:
+                     eps: float = 1e-5) -> dict[str, np.ndarray]:
     """The running statistics after one training batch ``X``: :func:`update_running_stats` for each layer.
 
     A forward pass in training mode gives each batch-norm layer's input on ``X``; each layer's
@@ -1342,12 +1351,12 @@ class MLPProblem:
         _, D = _softmax_ce(logits, y)
         return self._flat(*_backward(W, g, D, inputs, caches, self.activation, True))
 
-    def gradient(self, batches: Optional[Batches] = None):
+    def gradient(self, batches: Batches | None = None):
         """``gradient(x, t, rng)`` for :func:`~course_lib.runner.run`: the minibatch ``batches.indices(t)``
         at step ``t``, or the full batch when ``batches`` is None (:func:`~course_lib.data.batch_gradients`)."""
         return batch_gradients(self, batches)
 
-    def init_state(self) -> Dict[str, np.ndarray]:
+    def init_state(self) -> dict[str, np.ndarray]:
         """Torch's initial running statistics (:func:`mlp_init_state`); ``{}`` without batch norm."""
         return mlp_init_state(self.unravel(self.x0))
 
@@ -1379,7 +1388,7 @@ class MLPProblem:
             theta, opt_state = step(theta, grad, opt_state)
         return theta, opt_state, state
 
-    def population_state(self, theta) -> Dict[str, np.ndarray]:
+    def population_state(self, theta) -> dict[str, np.ndarray]:
         """Batch norm's statistics over the whole training set at ``theta`` (mean and unbiased variance).
 
         What the running statistics estimate, computed exactly in one pass; ``{}`` without batch norm.
@@ -1390,7 +1399,7 @@ class MLPProblem:
         stats = _batch_stats(W, b, g, be, self.data.X, self.activation, self.eps)
         return {f"{k}{i}": v for i, (m, var) in enumerate(stats) for k, v in (("mean", m), ("var", var))}
 
-    def accuracy(self, theta, data: Optional[Dataset] = None, *, state=None) -> float:
+    def accuracy(self, theta, data: Dataset | None = None, *, state=None) -> float:
         """The accuracy on ``data`` (the training data by default), in inference mode.
 
         A batch-norm network uses ``state``, or :meth:`population_state` when ``state`` is None.
@@ -1455,13 +1464,14 @@ class DeepNorms(NamedTuple):
     gradient_rms: np.ndarray
     """The same for :math:`G_l = \\partial L / \\partial Z_l`, ``l = 0 .. depth``."""
     weight_grad_norms: np.ndarray
-    """:math:`\\lVert \\partial L/\\partial W_l \\rVert_F = \\lVert Z_l^\\top G_{l+1}' \\rVert_F` for each layer ``l = 0 .. depth-1``."""
+    """:math:`\\lVert \\partial L/\\partial W_l \\rVert_F = \\lVert Z_l^\\top G_{l+1}' \\rVert_F` for each layer
+    ``l = 0 .. depth-1``."""
     std: float
     """The weights' standard deviation."""
 
 
 def deep_norms(depth: int = 50, width: int = 256, *, init: str = "kaiming", activation: str = "relu",
-               std: Optional[float] = None, gain: Optional[float] = None, batch: int = 64, seed=0) -> DeepNorms:
+               std: float | None = None, gain: float | None = None, batch: int = 64, seed=0) -> DeepNorms:
     """Push a batch through ``depth`` square layers at initialization and a gradient back: their sizes.
 
     The network of :ref:`note 002 <note-002>`'s variance argument, without biases and with the same
@@ -1521,18 +1531,19 @@ def deep_norms(depth: int = 50, width: int = 256, *, init: str = "kaiming", acti
     G = rng.standard_normal((batch, width))
     grads = [G]
     wnorms = []
-    for l in range(depth - 1, -1, -1):
-        Gpre = _act_back(act, G.copy(), zs[l + 1])       # through sigma, from its output
-        wnorms.append(float(np.linalg.norm(zs[l].T @ Gpre)))
-        G = Gpre @ Ws[l].T
+    for k in range(depth - 1, -1, -1):
+        Gpre = _act_back(act, G.copy(), zs[k + 1])       # through sigma, from its output
+        wnorms.append(float(np.linalg.norm(zs[k].T @ Gpre)))
+        G = Gpre @ Ws[k].T
         grads.append(G)
     rms = lambda A: float(np.sqrt(np.mean(A * A)))   # noqa: E731
     return DeepNorms(np.array([rms(z) for z in zs]), np.array([rms(g) for g in grads[::-1]]),
                      np.array(wnorms[::-1]), s)
 
 
-def relative_change(params, params0) -> Dict[str, float]:
-    """How far each weight matrix moved from its initialization, relative to it: :math:`\\lVert W - W_0\\rVert_F / \\lVert W_0\\rVert_F`.
+def relative_change(params, params0) -> dict[str, float]:
+    """How far each weight matrix moved from its initialization, relative to it:
+    :math:`\\lVert W - W_0\\rVert_F / \\lVert W_0\\rVert_F`.
 
     For the keys ``W0, W1, ...`` of both dicts (inf when :math:`W_0 = 0` and ``W`` moved; 0 when neither).
 

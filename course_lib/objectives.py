@@ -21,8 +21,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Tuple
 
 import numpy as np
 
@@ -40,7 +40,7 @@ __all__ = [
     "rosenbrock",
 ]
 
-Bounds = Tuple[Tuple[float, float], ...]
+Bounds = tuple[tuple[float, float], ...]
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,11 @@ class Objective:
     dim: int
     f: Callable[[np.ndarray], np.ndarray] = field(repr=False)
     grad: Callable[[np.ndarray], np.ndarray] = field(repr=False)
-    hess: Optional[Callable[[np.ndarray], np.ndarray]] = field(default=None, repr=False)
+    hess: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     latex: str = ""
-    minimizer: Optional[np.ndarray] = None
+    minimizer: np.ndarray | None = None
     bounds: Bounds = ()
-    variables: Tuple[str, ...] = ()
+    variables: tuple[str, ...] = ()
     cache_key: tuple = field(default=(), repr=False, compare=False)
 
     def __post_init__(self):
@@ -114,7 +114,7 @@ class Objective:
         return np.asarray(self.hess(self._point(x)), dtype=np.float64).reshape(self.dim, self.dim)
 
     @property
-    def min_value(self) -> Optional[float]:
+    def min_value(self) -> float | None:
         """:math:`f` at the minimizer, or ``None`` if the minimizer is unknown."""
         return None if self.minimizer is None else float(self.f(self.minimizer))
 
@@ -131,7 +131,7 @@ def _quadratic_parts(A, b, c):
 
 
 def quadratic(A, b=None, c: float = 0.0, *, name: str = "quadratic", latex: str = "",
-              bounds: Bounds = (), variables: Tuple[str, ...] = ()) -> Objective:
+              bounds: Bounds = (), variables: tuple[str, ...] = ()) -> Objective:
     r"""The quadratic :math:`f(x) = \tfrac12 x^\top A x + b^\top x + c` with symmetric ``A``.
 
     Its gradient is :math:`Ax + b` and its Hessian is :math:`A` everywhere. When ``A``
@@ -185,7 +185,7 @@ def parabola(a: float = 1.0) -> Objective:
 
 
 def _centred_quadratic(A, centre, offset, *, name: str, latex: str, bounds: Bounds = (),
-                       variables: Tuple[str, ...] = ()) -> Objective:
+                       variables: tuple[str, ...] = ()) -> Objective:
     """``0.5 (x - m)·A(x - m) + offset`` for positive definite ``A``, minimized exactly at ``m``.
 
     Written around the centre (rather than expanded into ``b`` and ``c``) so that the

@@ -26,8 +26,9 @@ number, see :mod:`course_lib.schedules`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -55,14 +56,14 @@ class Optimizer(NamedTuple):
     """
 
     init: Callable[[Any], Any]
-    step: Callable[..., Tuple[np.ndarray, Any]]
+    step: Callable[..., tuple[np.ndarray, Any]]
     """The update, unchecked: ``step(x, g, state, **extras)`` for float arrays ``x`` and ``g``."""
     name: str
     hyperparams: Mapping[str, Any]
-    needs: Tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
     """Names of the inputs ``update`` needs besides the gradient, passed as keywords (e.g. ``hessian``)."""
 
-    def update(self, x, g, state, **extras) -> Tuple[np.ndarray, Any]:
+    def update(self, x, g, state, **extras) -> tuple[np.ndarray, Any]:
         """Check the inputs, then take one step: returns the next point and state."""
         x, g = _check_point_and_gradient(x, g)
         missing = [name for name in self.needs if name not in extras]
@@ -85,7 +86,7 @@ class Optimizer(NamedTuple):
         return f"{self.name}({args})"
 
 
-def _optimizer(init, step, name: str, hyperparams: Dict[str, Any], needs: Tuple[str, ...] = ()) -> Optimizer:
+def _optimizer(init, step, name: str, hyperparams: dict[str, Any], needs: tuple[str, ...] = ()) -> Optimizer:
     """An :class:`Optimizer` whose hyperparameters are frozen as plain numbers."""
     return Optimizer(init, step, name, MappingProxyType({k: _plain(v) for k, v in hyperparams.items()}), needs)
 
@@ -110,7 +111,7 @@ def _as_array(name: str, value) -> np.ndarray:
     return arr
 
 
-def _check_point_and_gradient(x, g) -> Tuple[np.ndarray, np.ndarray]:
+def _check_point_and_gradient(x, g) -> tuple[np.ndarray, np.ndarray]:
     """Validate ``update``'s inputs; return them as float arrays (never modified later)."""
     x = _as_array("x", x)
     g = _as_array("g", g)
@@ -182,7 +183,7 @@ def gd(lr: LearningRate = 1e-3) -> Optimizer:
         _check_start(x0)
         return GDState(t=0)
 
-    def step(x, g, state: GDState) -> Tuple[np.ndarray, GDState]:
+    def step(x, g, state: GDState) -> tuple[np.ndarray, GDState]:
         eta_t = eta(state.t)          # rate of this step
         x_next = x - eta_t * g        # step against the gradient
         return x_next, GDState(t=state.t + 1)
@@ -255,7 +256,7 @@ def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
 
-    def step(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
+    def step(x, g, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
         v = beta * state.v + g            # velocity: decayed old velocity plus the new gradient
         x_next = x - eta(state.t) * v      # move along the velocity
         return x_next, MomentumState(t=state.t + 1, v=v)
@@ -309,7 +310,7 @@ def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = F
     beta = check_unit_interval("beta", beta)
     debias = bool(debias)
 
-    def step(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
+    def step(x, g, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
         t = state.t + 1
         v = beta * state.v + (1.0 - beta) * g           # moving average of gradients
         direction = v / (1.0 - beta**t) if debias else v  # optionally undo the pull towards v_0 = 0
@@ -360,7 +361,7 @@ def nesterov(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
 
-    def step(x, g, state: MomentumState) -> Tuple[np.ndarray, MomentumState]:
+    def step(x, g, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
         v = beta * state.v + g                    # velocity, as in momentum
         x_next = x - eta(state.t) * (g + beta * v)  # step from the look-ahead: gradient plus next momentum
         return x_next, MomentumState(t=state.t + 1, v=v)
@@ -422,7 +423,7 @@ def adagrad(lr: LearningRate = 0.1, eps: float = 1e-10, *, eps_in_sqrt: bool = F
     def init(x0) -> AdagradState:
         return AdagradState(t=0, s=_zeros_like(x0))
 
-    def step(x, g, state: AdagradState) -> Tuple[np.ndarray, AdagradState]:
+    def step(x, g, state: AdagradState) -> tuple[np.ndarray, AdagradState]:
         s = state.s + g * g                                       # accumulate squared gradients
         x_next = x - eta(state.t) * g / _scale(s, eps, eps_in_sqrt)  # rate shrinks where gradients were large
         return x_next, AdagradState(t=state.t + 1, s=s)
@@ -485,7 +486,7 @@ def rmsprop(lr: LearningRate = 1e-2, gamma: float = 0.99, eps: float = 1e-8, *,
     def init(x0) -> RMSpropState:
         return RMSpropState(t=0, s=_zeros_like(x0))
 
-    def step(x, g, state: RMSpropState) -> Tuple[np.ndarray, RMSpropState]:
+    def step(x, g, state: RMSpropState) -> tuple[np.ndarray, RMSpropState]:
         s = gamma * state.s + (1.0 - gamma) * (g * g)               # leaky average of squared gradients
         x_next = x - eta(state.t) * g / _scale(s, eps, eps_in_sqrt)  # divide by the root mean square
         return x_next, RMSpropState(t=state.t + 1, s=s)
@@ -548,7 +549,7 @@ def adadelta(lr: LearningRate = 1.0, rho: float = 0.9, eps: float = 1e-6) -> Opt
         zeros = _zeros_like(x0)
         return AdadeltaState(t=0, s=zeros, d=zeros.copy())
 
-    def step(x, g, state: AdadeltaState) -> Tuple[np.ndarray, AdadeltaState]:
+    def step(x, g, state: AdadeltaState) -> tuple[np.ndarray, AdadeltaState]:
         s = rho * state.s + (1.0 - rho) * (g * g)                      # average squared gradient
         delta = np.sqrt(state.d + eps) / np.sqrt(s + eps) * g           # step in the units of past steps
         d = rho * state.d + (1.0 - rho) * (delta * delta)              # average squared step
@@ -572,7 +573,7 @@ class AdamState(NamedTuple):
 
 
 def _adam_direction(state: AdamState, g: np.ndarray, beta1: float, beta2: float, eps: float,
-                    bias_correction: bool, eps_in_sqrt: bool) -> Tuple[np.ndarray, AdamState]:
+                    bias_correction: bool, eps_in_sqrt: bool) -> tuple[np.ndarray, AdamState]:
     """Adam's moments and step direction :math:`\\hat m / (\\sqrt{\\hat v} + \\epsilon)`."""
     t = state.t + 1
     m = beta1 * state.m + (1.0 - beta1) * g            # first moment
@@ -628,8 +629,8 @@ def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps:
     Notes
     -----
     Identical to ``torch.optim.Adam(params, lr, betas=(beta1, beta2), eps=eps)``.
-    :ref:`Note 000 <note-000>` calls the first moment :math:`v` and the second :math:`s`; :ref:`note 001 <note-001>` uses
-    :math:`m, v` as here. With bias correction the first step moves every coordinate
+    :ref:`Note 000 <note-000>` calls the first moment :math:`v` and the second :math:`s`;
+    :ref:`note 001 <note-001>` uses :math:`m, v` as here. With bias correction the first step moves every coordinate
     by almost exactly :math:`\eta` against the sign of its gradient, whatever the
     gradient's size.
 
@@ -650,7 +651,7 @@ def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps:
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
     bias_correction, eps_in_sqrt = bool(bias_correction), bool(eps_in_sqrt)
 
-    def step(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
+    def step(x, g, state: AdamState) -> tuple[np.ndarray, AdamState]:
         direction, new_state = _adam_direction(state, g, beta1, beta2, eps, bias_correction, eps_in_sqrt)
         x_next = x - eta(state.t) * direction
         return x_next, new_state
@@ -699,7 +700,7 @@ def adamw(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
     weight_decay = check_nonnegative("weight_decay", weight_decay)
 
-    def step(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
+    def step(x, g, state: AdamState) -> tuple[np.ndarray, AdamState]:
         eta_t = eta(state.t)
         x_decayed = x * (1.0 - eta_t * weight_decay)      # shrink the weights, independently of g
         direction, new_state = _adam_direction(state, g, beta1, beta2, eps, True, False)
@@ -756,7 +757,7 @@ def yogi(lr: LearningRate = 1e-2, beta1: float = 0.9, beta2: float = 0.999, eps:
         zeros = _zeros_like(x0)
         return AdamState(t=0, m=zeros, v=np.full_like(zeros, v0))
 
-    def step(x, g, state: AdamState) -> Tuple[np.ndarray, AdamState]:
+    def step(x, g, state: AdamState) -> tuple[np.ndarray, AdamState]:
         g2 = g * g
         m = beta1 * state.m + (1.0 - beta1) * g                          # first moment, as in Adam
         v = state.v - (1.0 - beta2) * np.sign(state.v - g2) * g2         # additive, bounded change
@@ -804,7 +805,7 @@ def newton(lr: LearningRate = 1.0) -> Optimizer:
         _check_start(x0)
         return GDState(t=0)
 
-    def step(x, g, state: GDState, *, hessian) -> Tuple[np.ndarray, GDState]:
+    def step(x, g, state: GDState, *, hessian) -> tuple[np.ndarray, GDState]:
         H = _as_array("hessian", hessian)
         if x.ndim != 1:
             raise ValueError(f"newton needs a point of shape (d,), got shape {x.shape}")
@@ -859,7 +860,7 @@ def _clip_norm(g: np.ndarray, max_norm: float) -> np.ndarray:
     return g * (max_norm / norm) if norm > max_norm else g.copy()
 
 
-def clip(opt: Optimizer, *, max_value: Optional[float] = None, max_norm: Optional[float] = None) -> Optimizer:
+def clip(opt: Optimizer, *, max_value: float | None = None, max_norm: float | None = None) -> Optimizer:
     """Wrap ``opt`` so that every gradient is clipped (by value, then by norm) before the update.
 
     Examples

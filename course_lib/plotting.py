@@ -9,7 +9,7 @@ existing axes instead.
 from __future__ import annotations
 
 import io
-from typing import Iterable, Mapping, Optional, Sequence, Union
+from collections.abc import Iterable, Mapping, Sequence
 
 import matplotlib as mpl
 import numpy as np
@@ -21,9 +21,10 @@ from .runner import Trajectory
 from .scene import COLORS, STYLE, series_style, svg_bytes
 from .theory import gd_contraction, gd_learning_rates
 
-__all__ = ["STYLE", "COLORS", "compact_png", "place_legend", "new_figure", "plot_1d", "plot_contour", "plot_values", "plot_contraction"]
+__all__ = ["STYLE", "COLORS", "compact_png", "place_legend", "new_figure", "plot_1d", "plot_contour", "plot_values",
+           "plot_contraction"]
 
-Trajectories = Union[Trajectory, Mapping[str, Trajectory], None]
+Trajectories = Trajectory | Mapping[str, Trajectory] | None
 
 
 def compact_png(png: bytes, colors: int = 128) -> bytes:
@@ -76,7 +77,7 @@ def new_figure(ncols: int = 1, *, width: float = 6.0, height: float = 4.0):
     return fig, axes
 
 
-def place_legend(ax: Axes, entries: Optional[Sequence[tuple]] = None) -> None:
+def place_legend(ax: Axes, entries: Sequence[tuple] | None = None) -> None:
     """A legend that covers no data: above the axes if they fill their figure alone, else to their right.
 
     ``entries`` is a list of ``(handle, label)``; by default every labelled artist of ``ax``.
@@ -106,8 +107,8 @@ def _status(label: str, traj: Trajectory) -> str:
     return f"{label} (diverged at step {traj.diverged_at})" if traj.diverged else label
 
 
-def plot_1d(objective: Objective, trajectories: Trajectories = None, *, ax: Optional[Axes] = None,
-            xlim: Optional[Sequence[float]] = None, title: Optional[str] = None, legend: bool = True) -> Figure:
+def plot_1d(objective: Objective, trajectories: Trajectories = None, *, ax: Axes | None = None,
+            xlim: Sequence[float] | None = None, title: str | None = None, legend: bool = True) -> Figure:
     """Plot a 1-D objective and, on it, the iterates of one or more runs.
 
     Parameters
@@ -151,9 +152,9 @@ def plot_1d(objective: Objective, trajectories: Trajectories = None, *, ax: Opti
     return ax.figure
 
 
-def plot_contour(objective: Objective, trajectories: Trajectories = None, *, ax: Optional[Axes] = None,
-                 bounds=None, levels: Union[int, Iterable[float]] = 20, show_minimizer: bool = True,
-                 title: Optional[str] = None, legend: bool = True) -> Figure:
+def plot_contour(objective: Objective, trajectories: Trajectories = None, *, ax: Axes | None = None,
+                 bounds=None, levels: int | Iterable[float] = 20, show_minimizer: bool = True,
+                 title: str | None = None, legend: bool = True) -> Figure:
     """Contour plot of a 2-D objective with labelled optimization paths.
 
     Parameters
@@ -212,13 +213,13 @@ def plot_contour(objective: Objective, trajectories: Trajectories = None, *, ax:
         if legend:
             # Keep the legend's order the order of ``trajectories``.
             handles, labels = ax.get_legend_handles_labels()
-            wanted = (["minimizer"] if "minimizer" in labels else []) + [_status(l, t) for l, t in runs]
+            wanted = (["minimizer"] if "minimizer" in labels else []) + [_status(name, t) for name, t in runs]
             pairs = dict(zip(labels, handles))
             place_legend(ax, [(pairs[w], w) for w in wanted if w in pairs])
     return ax.figure
 
 
-def plot_values(trajectories: Trajectories, *, objective: Optional[Objective] = None, ax: Optional[Axes] = None,
+def plot_values(trajectories: Trajectories, *, objective: Objective | None = None, ax: Axes | None = None,
                 title: str = "Progress") -> Figure:
     """Plot :math:`f(x_t) - f^\\star` against the step on a log scale (or :math:`f(x_t)` if no ``f^\\star``)."""
     runs = _named(trajectories)
@@ -253,7 +254,7 @@ def plot_values(trajectories: Trajectories, *, objective: Optional[Objective] = 
     return ax.figure
 
 
-def plot_contraction(hessian, *, ax: Optional[Axes] = None, names: Optional[Sequence[str]] = None,
+def plot_contraction(hessian, *, ax: Axes | None = None, names: Sequence[str] | None = None,
                      title: str = "Gradient descent on a quadratic: error factor per step") -> Figure:
     r"""Plot :math:`|1 - \eta\lambda_i|` against :math:`\eta` for each Hessian eigenvalue, and their maximum.
 

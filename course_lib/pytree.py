@@ -20,14 +20,15 @@ from its own history only. This is HIPS autograd's ``unflatten_optimizer`` idea.
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Tuple
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 __all__ = ["ravel", "flat_objective"]
 
 
-def _leaves(tree, path=()) -> List[Tuple[tuple, np.ndarray]]:
+def _leaves(tree, path=()) -> list[tuple[tuple, np.ndarray]]:
     if isinstance(tree, dict):
         out = []
         for key in sorted(tree, key=str):          # a fixed order, whatever order the dict was built in
@@ -46,7 +47,7 @@ def _leaves(tree, path=()) -> List[Tuple[tuple, np.ndarray]]:
     return [(path, array)]
 
 
-def ravel(tree) -> Tuple[np.ndarray, Callable[[np.ndarray], Any]]:
+def ravel(tree) -> tuple[np.ndarray, Callable[[np.ndarray], Any]]:
     """Flatten a dict / list / tuple of arrays into one vector; return it and the inverse.
 
     The order is fixed: dict keys sorted, lists and tuples in order, each array in C order.

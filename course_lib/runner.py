@@ -18,8 +18,8 @@ warnings are printed.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 
@@ -68,10 +68,10 @@ class Trajectory:
     values: np.ndarray
     grad_norms: np.ndarray
     diverged: bool
-    diverged_at: Optional[int]
+    diverged_at: int | None
     optimizer: str = ""
     converged: bool = False
-    ts: Optional[np.ndarray] = None
+    ts: np.ndarray | None = None
 
     def __post_init__(self):
         if self.ts is None:
@@ -101,7 +101,7 @@ class Trajectory:
 
 
 def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: float = 1e6,
-        tol: float = 0.0, gradient: Optional[Gradient] = None, seed=None, record_every: int = 1) -> Trajectory:
+        tol: float = 0.0, gradient: Gradient | None = None, seed=None, record_every: int = 1) -> Trajectory:
     """Apply ``opt`` to ``objective`` for ``steps`` updates starting from ``x0``.
 
     Parameters
@@ -187,7 +187,10 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         norm = math.sqrt(float(g @ g))
         if not (math.isfinite(value) and math.isfinite(norm)):
             diverged_at = 0
-        xs.append(x[None]); values.append([value]); grad_norms.append([norm]); ts.append([0])
+        xs.append(x[None])
+        values.append([value])
+        grad_norms.append([norm])
+        ts.append([0])
         if diverged_at is None and norm <= tol:          # the start already meets the tolerance
             converged = True
         while diverged_at is None and t < steps and not converged:
@@ -201,7 +204,9 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
                 value = float(f(x))
                 g = np.asarray(grad(x) if grad is not None else gradient(x, t + 1, rng), dtype=np.float64)
                 t += 1
-                bx.append(x); bv.append(value); bg.append(g)
+                bx.append(x)
+                bv.append(value)
+                bg.append(g)
                 if not math.isfinite(value):            # blown up: the block check finds the step
                     break
             X, G = np.array(bx), np.array(bg)
@@ -220,12 +225,17 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
             t = t_block + keep
             steps_kept = np.arange(t_block + 1, t + 1)
             rows = slice(0, keep) if every == 1 else np.flatnonzero(steps_kept % every == 0)
-            xs.append(X[rows]); values.append(bv[:keep] if every == 1 else np.take(bv, rows))
-            grad_norms.append(norms[rows]); ts.append(steps_kept[rows])
+            xs.append(X[rows])
+            values.append(bv[:keep] if every == 1 else np.take(bv, rows))
+            grad_norms.append(norms[rows])
+            ts.append(steps_kept[rows])
             if every > 1 and keep:                       # the newest step, in case the run ends here
                 last = None if steps_kept[-1] % every == 0 else (X[keep - 1], bv[keep - 1], norms[keep - 1], t)
         if last is not None:                            # always keep the last usable iterate
-            xs.append(last[0][None]); values.append([last[1]]); grad_norms.append([last[2]]); ts.append([last[3]])
+            xs.append(last[0][None])
+            values.append([last[1]])
+            grad_norms.append([last[2]])
+            ts.append([last[3]])
 
     return Trajectory(
         xs=np.concatenate(xs),

@@ -33,8 +33,9 @@ import io
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import NamedTuple
 
 import matplotlib as mpl
 import numpy as np
@@ -94,7 +95,7 @@ class Style(NamedTuple):
 
     color: str = "#000000"
     width: float = 1.8
-    dash: Tuple[float, ...] = ()
+    dash: tuple[float, ...] = ()
     marker: str = ""
     size: float = 5.0
     fill: str = ""
@@ -143,7 +144,7 @@ class _Item:
     contour: tuple = ()          # (objective, levels, resolution)
     simplify: float = 0.0        # lines: drop vertices closer than this (axis fractions) to the line
 
-    def key(self, panel: "Panel") -> str:
+    def key(self, panel: Panel) -> str:
         """A digest of everything that decides how this item looks (equal items are drawn once)."""
         h = hashlib.sha1(repr((self.kind, tuple(self.style), self.label)).encode())
         if self.kind == "line":
@@ -172,8 +173,8 @@ class Panel:
     and so never covers data.
     """
 
-    xlim: Tuple[float, float]
-    ylim: Tuple[float, float]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
     xlabel: str = ""
     ylabel: str = ""
     title: str = ""
@@ -182,7 +183,7 @@ class Panel:
     equal: bool = False
     weight: float = 1.0
     grid: bool = True
-    items: List[_Item] = field(default_factory=list)
+    items: list[_Item] = field(default_factory=list)
 
     def __post_init__(self):
         for axis, scale, lim in (("x", self.xscale, self.xlim), ("y", self.yscale, self.ylim)):
@@ -198,7 +199,7 @@ class Panel:
         check_positive("weight", self.weight)
 
     # -- drawing ---------------------------------------------------------
-    def line(self, x, y, style: Style = Style(), *, label: str = "") -> "Panel":
+    def line(self, x, y, style: Style = Style(), *, label: str = "") -> Panel:
         """A polyline through the points ``(x[i], y[i])``; NaN breaks it. Markers if ``style.marker``."""
         x, y = np.asarray(x, dtype=np.float64).ravel(), np.asarray(y, dtype=np.float64).ravel()
         if x.shape != y.shape:
@@ -206,14 +207,14 @@ class Panel:
         self.items.append(_Item("line", style, str(label), ((x, y),)))
         return self
 
-    def points(self, x, y, style: Style = Style(marker="o", width=0.0), *, label: str = "") -> "Panel":
+    def points(self, x, y, style: Style = Style(marker="o", width=0.0), *, label: str = "") -> Panel:
         """Markers only, at the points ``(x[i], y[i])``."""
         if not style.marker:
             raise ValueError("points needs a style with a marker, e.g. Style(marker='o', width=0)")
         return self.line(x, y, style._replace(width=0.0), label=label)
 
     def text(self, x: float, y: float, text: str, style: Style = Style(), *, coords: str = "axes",
-             ha: str = "left", va: str = "top", box: bool = True) -> "Panel":
+             ha: str = "left", va: str = "top", box: bool = True) -> Panel:
         """Text at ``(x, y)``, in axes fractions (``coords="axes"``, 0 to 1) or in data coordinates."""
         if coords not in ("axes", "data"):
             raise ValueError(f"coords must be 'axes' or 'data', got {coords!r}")
@@ -223,7 +224,7 @@ class Panel:
         return self
 
     def contour(self, objective, levels, style: Style = Style(color=GREY, width=0.8), *,
-                resolution: int = 160) -> "Panel":
+                resolution: int = 160) -> Panel:
         """Contour lines of a two-variable objective at the given ``levels``, over the panel's limits."""
         if getattr(objective, "dim", None) != 2:
             raise ValueError("contour needs an objective of two variables")
@@ -233,7 +234,7 @@ class Panel:
         self.items.append(_Item("contour", style, "", (), (objective, levels, int(resolution))))
         return self
 
-    def path(self, traj, style: Style, *, label: str = "", note_row: int = 0, max_markers: int = 200) -> "Panel":
+    def path(self, traj, style: Style, *, label: str = "", note_row: int = 0, max_markers: int = 200) -> Panel:
         """A run's iterates as a connected path, its start ringed, and a note if it diverged.
 
         ``traj`` is a :class:`~course_lib.runner.Trajectory` of a two-variable problem. A
@@ -248,7 +249,7 @@ class Panel:
         self.points(xs[:1, 0], xs[:1, 1], Style(color=style.color, marker="o", size=8.0, fill="none", width=0.0))
         return self.divergence_note(traj, label, style, note_row)
 
-    def divergence_note(self, traj, label: str, style: Style, row: int = 0) -> "Panel":
+    def divergence_note(self, traj, label: str, style: Style, row: int = 0) -> Panel:
         """If ``traj`` diverged, say so (and when) in the top-left corner, in the run's colour."""
         if traj.diverged:
             name = f"{label}: " if label else ""
@@ -257,7 +258,7 @@ class Panel:
         return self
 
     # -- geometry --------------------------------------------------------
-    def fractions(self, x, y) -> Tuple[np.ndarray, np.ndarray]:
+    def fractions(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         """Data coordinates as fractions of the axes (0 to 1 inside; log axes in log10).
 
         On a log axis, zero and negative values are at ``-inf``: a line towards such a value
@@ -300,13 +301,14 @@ class Scene:
     width: float = 7.0
     height: float = 3.4
     title: str = ""
-    panels: List[Panel] = field(default_factory=list)
+    panels: list[Panel] = field(default_factory=list)
 
     def __post_init__(self):
         w = check_positive("width", self.width)
         check_positive("height", self.height)
         if w > 7.5:
-            raise ValueError(f"width must be at most 7.5 (inches), got {w!r}: wider figures shrink their text on the page")
+            raise ValueError(f"width must be at most 7.5 (inches), got {w!r}: "
+                             "wider figures shrink their text on the page")
 
     def panel(self, xlim, ylim, **frame) -> Panel:
         """Add a panel to the right of the others and return it (keywords as in :class:`Panel`)."""
@@ -321,8 +323,8 @@ class Scene:
 
 # ------------------------------------------------------- contour lines
 
-_GRID_CACHE: Dict[tuple, tuple] = {}
-_LINES_CACHE: Dict[str, list] = {}
+_GRID_CACHE: dict[tuple, tuple] = {}
+_LINES_CACHE: dict[str, list] = {}
 
 
 def _contour_grid(objective, panel: Panel, resolution: int):
@@ -344,7 +346,7 @@ def _contour_grid(objective, panel: Panel, resolution: int):
     return X, Y, Z
 
 
-def contour_lines(objective, panel: Panel, levels, resolution: int = 160) -> List[Tuple[np.ndarray, np.ndarray]]:
+def contour_lines(objective, panel: Panel, levels, resolution: int = 160) -> list[tuple[np.ndarray, np.ndarray]]:
     """The contour lines of ``objective`` at ``levels`` over ``panel``, as ``(x, y)`` polylines."""
     from contourpy import contour_generator  # a dependency of matplotlib
 
@@ -374,7 +376,7 @@ def _resolved(item: _Item, panel: Panel) -> _Item:
 CONTOUR_TOLERANCE = 5e-4
 
 
-def simplify_polyline(u: np.ndarray, v: np.ndarray, tolerance: float) -> Tuple[np.ndarray, np.ndarray]:
+def simplify_polyline(u: np.ndarray, v: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
     """Ramer-Douglas-Peucker: keep the fewest vertices so that every dropped one lies within
     ``tolerance`` of the simplified line (the first and last vertices are kept)."""
     n = len(u)
@@ -513,7 +515,7 @@ def svg_bytes(fig: Figure, *, tight: bool = False) -> bytes:
 _LOW, _SPAN = -0.5, 2.0     # coordinates are kept within [-0.5, 1.5] axis fractions, 1/32767.5 apart
 
 
-def encode_polyline(u: np.ndarray, v: np.ndarray, simplify: float = 0.0) -> List[str]:
+def encode_polyline(u: np.ndarray, v: np.ndarray, simplify: float = 0.0) -> list[str]:
     """Axis fractions of a polyline as base64 strings of little-endian uint16 pairs, one per visible piece.
 
     Segments are clipped to the box [-0.5, 1.5]² (the panel and a margin around it), so
@@ -532,13 +534,13 @@ def encode_polyline(u: np.ndarray, v: np.ndarray, simplify: float = 0.0) -> List
     return out
 
 
-def decode_polyline(text: str) -> Tuple[np.ndarray, np.ndarray]:
+def decode_polyline(text: str) -> tuple[np.ndarray, np.ndarray]:
     """The inverse of one piece of :func:`encode_polyline` (axis fractions)."""
     q = np.frombuffer(base64.b64decode(text), dtype="<u2").astype(np.float64)
     return q[0::2] / 65535.0 * _SPAN + _LOW, q[1::2] / 65535.0 * _SPAN + _LOW
 
 
-def _clip_polyline(u: np.ndarray, v: np.ndarray) -> List[Tuple[np.ndarray, np.ndarray]]:
+def _clip_polyline(u: np.ndarray, v: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     lo, hi = _LOW, _LOW + _SPAN
     u = np.where(u == -np.inf, -1e9, np.where(u == np.inf, 1e9, u))
     v = np.where(v == -np.inf, -1e9, np.where(v == np.inf, 1e9, v))
@@ -552,13 +554,14 @@ def _clip_polyline(u: np.ndarray, v: np.ndarray) -> List[Tuple[np.ndarray, np.nd
         return _clip_pieces(u, v, finite, inside, lo, hi)
 
 
-def _clip_pieces(u, v, finite, inside, lo, hi) -> List[Tuple[np.ndarray, np.ndarray]]:
+def _clip_pieces(u, v, finite, inside, lo, hi) -> list[tuple[np.ndarray, np.ndarray]]:
     pieces, cu, cv = [], [], []
 
     def flush():
         if cu:
             pieces.append((np.array(cu), np.array(cv)))
-        cu.clear(); cv.clear()
+        cu.clear()
+        cv.clear()
 
     for k in range(len(u)):
         if not finite[k]:
@@ -566,7 +569,8 @@ def _clip_pieces(u, v, finite, inside, lo, hi) -> List[Tuple[np.ndarray, np.ndar
             continue
         if k == 0 or not finite[k - 1]:
             if inside[k]:
-                cu.append(u[k]); cv.append(v[k])
+                cu.append(u[k])
+                cv.append(v[k])
             continue
         seg = _clip_segment(u[k - 1], v[k - 1], u[k], v[k], lo, hi)
         if seg is None:
@@ -575,8 +579,10 @@ def _clip_pieces(u, v, finite, inside, lo, hi) -> List[Tuple[np.ndarray, np.ndar
         (a_u, a_v), (b_u, b_v) = seg
         if not cu or (cu[-1], cv[-1]) != (a_u, a_v):
             flush()
-            cu.append(a_u); cv.append(a_v)
-        cu.append(b_u); cv.append(b_v)
+            cu.append(a_u)
+            cv.append(a_v)
+        cu.append(b_u)
+        cv.append(b_v)
         if not inside[k]:
             flush()
     flush()
@@ -605,8 +611,8 @@ def _clip_segment(u0, v0, u1, v1, lo, hi):
 class Layout(NamedTuple):
     """Where the panels of a drawn scene are, for the page's script."""
 
-    size: Tuple[float, float]                          # figure width and height, pt
-    boxes: Tuple[Tuple[float, float, float, float], ...]  # per panel: left, top, width, height, pt
+    size: tuple[float, float]                          # figure width and height, pt
+    boxes: tuple[tuple[float, float, float, float], ...]  # per panel: left, top, width, height, pt
 
 
 def layout_of(fig: Figure, *, drawn: bool = False) -> Layout:
@@ -655,8 +661,8 @@ def json_dumps(data) -> str:
 # ------------------------------------------------------ ready-made scenes
 
 def contour_scene(objective, runs: Mapping[str, object], *, bounds=None, levels=12, loss: bool = False,
-                  loss_steps: Optional[int] = None, loss_ylim=(1e-8, 1e4), rates: Optional[Mapping[str, float]] = None,
-                  title: str = "", width: Optional[float] = None, height: float = 3.6,
+                  loss_steps: int | None = None, loss_ylim=(1e-8, 1e4), rates: Mapping[str, float] | None = None,
+                  title: str = "", width: float | None = None, height: float = 3.6,
                   markers: bool = True) -> Scene:
     """Paths of runs over the contour lines of a two-variable objective, and optionally their loss.
 

@@ -18,11 +18,9 @@ Examples
 
 from __future__ import annotations
 
-import math
-from typing import Callable, Union
-
 import bisect
-from typing import Sequence
+import math
+from collections.abc import Callable, Sequence
 
 from ._validation import check_int, check_nonnegative, check_positive, check_real
 
@@ -38,7 +36,7 @@ __all__ = [
 ]
 
 Schedule = Callable[[int], float]
-LearningRate = Union[float, Schedule]
+LearningRate = float | Schedule
 
 
 def _check_step(t) -> int:

@@ -41,7 +41,7 @@ every optimizer of :mod:`course_lib.optimizers` and :func:`course_lib.runner.run
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional, Tuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -76,7 +76,7 @@ def softmax_init(n_features: int, n_classes: int) -> np.ndarray:
     return np.zeros((d + 1) * k)
 
 
-def _data(X, y=None) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+def _data(X, y=None) -> tuple[np.ndarray, np.ndarray | None]:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X must have shape (n, d) with n >= 1, got {X.shape}")
@@ -88,7 +88,7 @@ def _data(X, y=None) -> Tuple[np.ndarray, Optional[np.ndarray]]:
     return X, y
 
 
-def unpack(theta, n_features: int) -> Tuple[np.ndarray, np.ndarray]:
+def unpack(theta, n_features: int) -> tuple[np.ndarray, np.ndarray]:
     """Views ``W`` (shape ``(d, k)``) and ``b`` (shape ``(k,)``) of the flat vector ``theta``.
 
     Parameters
@@ -259,7 +259,7 @@ class SoftmaxProblem(NamedTuple):
         """Every example's gradient, shape ``(n, p)`` (see :func:`softmax_per_example_gradients`)."""
         return softmax_per_example_gradients(theta, self.data.X, self.data.y, l2=self.l2)
 
-    def minimum(self, tol: float = 1e-10) -> Tuple[np.ndarray, float]:
+    def minimum(self, tol: float = 1e-10) -> tuple[np.ndarray, float]:
         """The minimizer and the minimum of the training loss, by L-BFGS (``scipy.optimize``).
 
         Needs ``l2 > 0`` (without the penalty, separable data have no minimizer). The result is
@@ -274,7 +274,7 @@ class SoftmaxProblem(NamedTuple):
                        method="L-BFGS-B", options={"gtol": tol, "ftol": 1e-15, "maxiter": 10_000})
         return res.x, float(res.fun)
 
-    def gradient(self, batches: Optional[Batches] = None):
+    def gradient(self, batches: Batches | None = None):
         """``gradient(x, t, rng)`` for :func:`~course_lib.runner.run`: the minibatch ``batches.indices(t)``
         at step ``t``, or the full batch when ``batches`` is None (:func:`~course_lib.data.batch_gradients`)."""
         return batch_gradients(self, batches)

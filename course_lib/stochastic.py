@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 import time
 import tracemalloc
-from typing import Callable, Dict, Mapping, NamedTuple, Sequence, Tuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -179,7 +180,7 @@ def sgd_ensemble(objective: Objective, lr: LearningRate, x0, steps: int, *, runs
 
 # ----------------------------------------------------------------- minibatches
 
-def epoch_counts(n: int, batch_size: int, *, last: str = "keep") -> Tuple[int, int]:
+def epoch_counts(n: int, batch_size: int, *, last: str = "keep") -> tuple[int, int]:
     """Minibatches per epoch and the size of the last one, for ``n`` examples in batches of ``batch_size``.
 
     An epoch is one pass over the data, and each minibatch is one update, so the first number is
@@ -388,8 +389,8 @@ def minibatch_sgd(problem, *, batch_size: int, lr: LearningRate, epochs: int, se
                           np.array(losses), np.array(seconds), theta, diverged)
 
 
-def compare_batch_sizes(problem, runs: Mapping[str, Tuple[int, LearningRate]], *, epochs: int, seed: int = 0,
-                        records_per_epoch: int = 10) -> Dict[str, TrainingRecord]:
+def compare_batch_sizes(problem, runs: Mapping[str, tuple[int, LearningRate]], *, epochs: int, seed: int = 0,
+                        records_per_epoch: int = 10) -> dict[str, TrainingRecord]:
     """:func:`minibatch_sgd` for each ``label: (batch_size, lr)`` of ``runs``: same start, same seed.
 
     Examples

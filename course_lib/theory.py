@@ -30,7 +30,8 @@ class LearningRateReport(NamedTuple):
     best: float
     """:math:`2/(\\lambda_{\\min} + \\lambda_{\\max})`: the constant rate with the smallest worst-case factor."""
     best_factor: float
-    """The worst-case factor at ``best``, :math:`(\\kappa - 1)/(\\kappa + 1)` with :math:`\\kappa = \\lambda_{\\max}/\\lambda_{\\min}`."""
+    """The worst-case factor at ``best``, :math:`(\\kappa - 1)/(\\kappa + 1)` with
+    :math:`\\kappa = \\lambda_{\\max}/\\lambda_{\\min}`."""
 
 
 def _eigenvalues(hessian) -> np.ndarray:

@@ -38,9 +38,10 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import NamedTuple
 
 import numpy as np
 
@@ -52,9 +53,9 @@ from .schedules import cosine
 from .stochastic import sgd_epoch
 
 __all__ = ["Splits", "digits_splits", "Setup", "Method", "METHODS", "method", "make_optimizer", "Run", "train",
-           "sweep", "Selection", "select", "best", "mean_at", "Row", "results_table", "format_table", "SweepResult", "save_sweep",
-           "load_sweep", "committed_sweep", "updates_per_run", "parameter_count", "RESULTS_PATH", "FAMILIES",
-           "mean_curve", "plot_sweep", "plot_curves"]
+           "sweep", "Selection", "select", "best", "mean_at", "Row", "results_table", "format_table", "SweepResult",
+           "save_sweep", "load_sweep", "committed_sweep", "updates_per_run", "parameter_count", "RESULTS_PATH",
+           "FAMILIES", "mean_curve", "plot_sweep", "plot_curves"]
 
 #: Where ``tools/sweep_chapter10.py`` writes the committed sweep (relative to the repository).
 RESULTS_PATH = Path("course_lib") / "results" / "chapter10_sweep.json"   # package data: shipped with course_lib
@@ -124,7 +125,7 @@ class Setup:
         ``>= 1``; the last, smaller batch of an epoch is kept.
     """
 
-    sizes: Tuple[int, ...] = (64, 128, 64, 10)
+    sizes: tuple[int, ...] = (64, 128, 64, 10)
     init: str = "kaiming"
     batchnorm: bool = True
     epochs: int = 20
@@ -180,7 +181,7 @@ class Method(NamedTuple):
     """How tables and files name it, e.g. ``"momentum + cosine"``."""
     optimizer: Callable[..., Optimizer]
     """The :mod:`course_lib.optimizers` function; its other hyperparameters keep their defaults."""
-    schedule: Optional[str] = None
+    schedule: str | None = None
     """None (a constant rate) or ``"cosine"``: :func:`~course_lib.schedules.cosine` from the rate to 0
     over the run's updates."""
 
@@ -189,7 +190,7 @@ class Method(NamedTuple):
 #: hyperparameters, and momentum with a cosine schedule. ``momentum_ema`` is ``momentum`` with the
 #: rate scaled by ``1 - beta`` (the same iterates), and Newton's method needs the Hessian, so neither
 #: is listed.
-METHODS: Tuple[Method, ...] = (
+METHODS: tuple[Method, ...] = (
     Method("gd", gd), Method("momentum", momentum), Method("nesterov", nesterov),
     Method("momentum + cosine", momentum, "cosine"),
     Method("adagrad", adagrad), Method("rmsprop", rmsprop), Method("adadelta", adadelta),
@@ -198,14 +199,14 @@ METHODS: Tuple[Method, ...] = (
 
 
 #: The methods in three families, one panel each in the chapter's figures.
-FAMILIES: Dict[str, Tuple[str, ...]] = {
+FAMILIES: dict[str, tuple[str, ...]] = {
     "SGD and momentum": ("gd", "momentum", "nesterov", "momentum + cosine"),
     "AdaGrad, RMSProp, AdaDelta": ("adagrad", "rmsprop", "adadelta"),
     "Adam, AdamW, Yogi": ("adam", "adamw", "yogi"),
 }
 
 
-def method(name: Union[str, Method]) -> Method:
+def method(name: str | Method) -> Method:
     """The method of :data:`METHODS` called ``name`` (a :class:`Method` is returned as it is).
 
     Examples
@@ -221,7 +222,7 @@ def method(name: Union[str, Method]) -> Method:
     raise ValueError(f"name must be one of {[m.name for m in METHODS]}, got {name!r}")
 
 
-def make_optimizer(name: Union[str, Method], lr: float, total_steps: int) -> Optimizer:
+def make_optimizer(name: str | Method, lr: float, total_steps: int) -> Optimizer:
     """The optimizer of method ``name`` at the rate ``lr`` for a run of ``total_steps`` updates.
 
     With a cosine schedule the rate starts at ``lr`` and falls to 0 at the last update.
@@ -266,7 +267,7 @@ class Run(NamedTuple):
         """Completed epochs (fewer than the budget when the run diverged)."""
         return len(self.train_loss) - 1
 
-    def final(self) -> Dict[str, object]:
+    def final(self) -> dict[str, object]:
         """The deterministic summary of the run (no wall time), as saved by :func:`save_sweep`."""
         last = lambda a: float(a[-1])          # noqa: E731
         return {"method": self.method, "lr": float(self.lr), "seed": int(self.seed), "diverged": bool(self.diverged),
@@ -283,7 +284,7 @@ def _cross_entropy(problem, theta, data: Dataset, state) -> float:
     return softmax_cross_entropy(logits, data.y)[0]
 
 
-def train(splits: Splits, name: Union[str, Method], lr: float, *, seed: int = 0, setup: Setup = Setup()) -> Run:
+def train(splits: Splits, name: str | Method, lr: float, *, seed: int = 0, setup: Setup = Setup()) -> Run:
     """Train the MLP of ``setup`` on ``splits.train`` with method ``name`` at rate ``lr``; record each epoch.
 
     The weights are drawn with ``mlp_init(setup.sizes, init=setup.init, seed=seed)`` and the
@@ -363,8 +364,8 @@ def train(splits: Splits, name: Union[str, Method], lr: float, *, seed: int = 0,
 # ======================================================================= the sweep
 
 def sweep(splits: Splits, rates: Sequence[float], seeds: Sequence[int], *,
-          methods: Optional[Sequence[Union[str, Method]]] = None, setup: Setup = Setup(),
-          progress: Optional[Callable[[Run], None]] = None) -> List[Run]:
+          methods: Sequence[str | Method] | None = None, setup: Setup = Setup(),
+          progress: Callable[[Run], None] | None = None) -> list[Run]:
     """:func:`train` for every method, rate and seed: the raw material of :func:`select`.
 
     Parameters
@@ -409,7 +410,7 @@ def sweep(splits: Splits, rates: Sequence[float], seeds: Sequence[int], *,
     return runs
 
 
-def _finals(runs) -> List[dict]:
+def _finals(runs) -> list[dict]:
     out = []
     for r in runs:
         out.append(r.final() if isinstance(r, Run) else dict(r))
@@ -431,7 +432,7 @@ class Selection(NamedTuple):
     """Whether ``lr`` is the smallest or largest rate tried: the grid, not the method, may have set it."""
 
 
-def select(runs: Iterable) -> Dict[str, Selection]:
+def select(runs: Iterable) -> dict[str, Selection]:
     """For each method, the rate with the best mean **validation** accuracy over the seeds.
 
     A rate at which any seed diverged is out. Ties in mean validation accuracy (common: the
@@ -459,7 +460,7 @@ def select(runs: Iterable) -> Dict[str, Selection]:
     >>> select(runs)["gd"].lr
     10.0
     """
-    groups: Dict[str, Dict[float, List[dict]]] = {}
+    groups: dict[str, dict[float, list[dict]]] = {}
     for r in _finals(runs):
         groups.setdefault(r["method"], {}).setdefault(float(r["lr"]), []).append(r)
     out = {}
@@ -528,7 +529,7 @@ def _spread(values) -> float:
     return float(values.std(ddof=1)) if values.size > 1 else 0.0
 
 
-def results_table(runs: Iterable, choices: Mapping[str, Selection]) -> List[Row]:
+def results_table(runs: Iterable, choices: Mapping[str, Selection]) -> list[Row]:
     """Mean and spread over the seeds of the runs at each method's chosen rate, best mean test accuracy first.
 
     Only runs at the chosen rates enter (from :func:`sweep` or re-run with :func:`train`); ties in
@@ -581,10 +582,10 @@ class SweepResult:
     """A saved sweep: its setup, grid and seeds, and the summary of every run (``Run.final()`` dicts)."""
 
     setup: Setup
-    rates: Tuple[float, ...]
-    seeds: Tuple[int, ...]
+    rates: tuple[float, ...]
+    seeds: tuple[int, ...]
     split_seed: int
-    runs: Tuple[dict, ...] = field(repr=False)
+    runs: tuple[dict, ...] = field(repr=False)
 
     def find(self, method: str, lr: float, seed: int) -> dict:
         """The saved summary of one run."""
@@ -646,7 +647,7 @@ def committed_sweep() -> SweepResult:
 
 # ======================================================================= figures
 
-def mean_curve(runs: Sequence[Run], field: str, *, x: str = "epochs") -> Tuple[np.ndarray, np.ndarray]:
+def mean_curve(runs: Sequence[Run], field: str, *, x: str = "epochs") -> tuple[np.ndarray, np.ndarray]:
     """The mean over ``runs`` (several seeds) of the per-epoch record ``field``, against ``x``.
 
     ``x`` is ``"epochs"`` (0, 1, 2, ...) or ``"seconds"`` (the mean wall time of the updates up to each
@@ -698,7 +699,7 @@ def plot_sweep(runs: Iterable, choices: Mapping[str, Selection]):
     fig, axes = _family_axes(1, height=3.6)
     for ax, (title, names) in zip(axes[0], FAMILIES.items()):
         for i, name in enumerate(names):
-            by_rate: Dict[float, List[dict]] = {}
+            by_rate: dict[float, list[dict]] = {}
             for r in finals:
                 if r["method"] == name:
                     by_rate.setdefault(float(r["lr"]), []).append(r)

@@ -9,11 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import adadelta, adagrad, adam, ellipse, gd, momentum, newton, parabola, rmsprop, run, yogi
-from course_lib.averages import debiased_gamma
-from course_lib.adaptive import (bias_factor, decay_exponent, effective_rates, first_step,
-                                 online_projected, simulate_first_moment, sparse_problem, spike_gradient,
-                                 step_rate, tune_rate)
-from course_lib.averages import running_average
+from course_lib.adaptive import (
+    bias_factor,
+    decay_exponent,
+    effective_rates,
+    first_step,
+    online_projected,
+    simulate_first_moment,
+    sparse_problem,
+    spike_gradient,
+    step_rate,
+    tune_rate,
+)
+from course_lib.averages import debiased_gamma, running_average
 from course_lib.exercises import EXERCISES, check
 from course_lib.stochastic import noisy_gradient
 
@@ -52,14 +60,14 @@ def test_rate_times_gradient_is_the_step(opt, seed):
 def test_adam_rate_times_corrected_moment_is_the_step(opt):
     beta1 = opt.hyperparams["beta1"]
     correct = opt.hyperparams["bias_correction"]
-    for x, g, before, x_next, after in replay(opt, random_gradients(3)):
+    for x, _g, before, x_next, after in replay(opt, random_gradients(3)):
         m_hat = after.m / (1 - beta1 ** after.t) if correct else after.m
         np.testing.assert_allclose(x_next - x, -step_rate(opt, before, after) * m_hat, rtol=1e-12, atol=1e-15)
 
 
 def test_yogi_rate_times_moment_is_the_step():
     opt = yogi(lr=0.02, beta2=0.9)
-    for x, g, before, x_next, after in replay(opt, random_gradients(4)):
+    for x, _g, before, x_next, after in replay(opt, random_gradients(4)):
         np.testing.assert_allclose(x_next - x, -step_rate(opt, before, after) * after.m, rtol=1e-12, atol=1e-15)
 
 
@@ -69,7 +77,7 @@ def test_adagrad_rate_against_torch():
     p = torch.zeros(3, dtype=torch.float64, requires_grad=True)
     topt = torch.optim.Adagrad([p], lr=0.3, eps=1e-4)
     opt = adagrad(lr=0.3, eps=1e-4)
-    for (x, g, before, x_next, after) in replay(opt, grads):
+    for (_x, g, before, x_next, after) in replay(opt, grads):
         p.grad = torch.tensor(g, dtype=torch.float64)
         topt.step()
         total = topt.state[p]["sum"].numpy()

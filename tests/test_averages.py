@@ -7,9 +7,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib.averages import (bias_correction, debiased, debiased_gamma, effective_count, ema_weights,
-                                 half_life, mean_age, mean_gamma, noisy_signal, running_average,
-                                 steps_to_weight, total_weight)
+from course_lib.averages import (
+    bias_correction,
+    debiased,
+    debiased_gamma,
+    effective_count,
+    ema_weights,
+    half_life,
+    mean_age,
+    mean_gamma,
+    noisy_signal,
+    running_average,
+    steps_to_weight,
+    total_weight,
+)
 from course_lib.exercises import EXERCISES, check
 from course_lib.optimizers import momentum_ema
 

@@ -8,8 +8,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import nn
-from course_lib.bn_study import (TrainingRun, batch_statistics_accuracy, epochs_to_reach, eps_divisors, eps_gaps,
-                                 largest_rate_that_trains, lr_sweep, note001_derivation, train_run, trains)
+from course_lib.bn_study import (
+    TrainingRun,
+    batch_statistics_accuracy,
+    epochs_to_reach,
+    eps_divisors,
+    eps_gaps,
+    largest_rate_that_trains,
+    lr_sweep,
+    note001_derivation,
+    train_run,
+    trains,
+)
 from course_lib.data import digits, standardize, train_test_split
 from course_lib.exercises import EXERCISES
 

@@ -8,11 +8,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import error_surface, rosenbrock, saddle, three_variable
-from course_lib.calculus import (KINDS, classify_critical_point, eigenvalue_scene, first_derivative_test,
-                                 numerical_gradient, numerical_hessian, plot_turning_points, rotated_quadratic,
-                                 stationary_point, turning_point_examples)
+from course_lib.calculus import (
+    KINDS,
+    classify_critical_point,
+    eigenvalue_scene,
+    first_derivative_test,
+    numerical_gradient,
+    numerical_hessian,
+    plot_turning_points,
+    rotated_quadratic,
+    stationary_point,
+    turning_point_examples,
+)
 from course_lib.exercises import EXERCISES, check
-
 
 # ------------------------------------------------------------ classify_critical_point
 

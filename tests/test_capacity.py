@@ -6,15 +6,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import gd, run
-from course_lib.capacity import (DIAGNOSES, BiasVariance, CapacityCurve, best_degree, bias_variance,
-                                 bias_variance_scene, capacity_curve, capacity_scene, diagnose,
-                                 fit_polynomial, interpolation_degree, least_squares_cost,
-                                 make_regression_data, mean_squared_error, target)
-from course_lib.exercises import EXERCISES, check
-from course_lib.exercises import learning
+from course_lib.capacity import (
+    DIAGNOSES,
+    BiasVariance,
+    CapacityCurve,
+    best_degree,
+    bias_variance,
+    bias_variance_scene,
+    capacity_curve,
+    capacity_scene,
+    diagnose,
+    fit_polynomial,
+    interpolation_degree,
+    least_squares_cost,
+    make_regression_data,
+    mean_squared_error,
+    target,
+)
+from course_lib.exercises import EXERCISES, check, learning
 from course_lib.interactive import Explorer, Slider
 from course_lib.theory import gd_learning_rates
-
 
 # ------------------------------------------------------------------ data
 

@@ -8,10 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import adam, ellipse, gd, momentum, newton, parabola, quadratic, rosenbrock, run, saddle
-from course_lib.comparison import (Trial, compare, comparison_table, course_optimizers, course_problems, progress,
-                                   rate_grid, tune_learning_rate)
+from course_lib.comparison import (
+    Trial,
+    compare,
+    comparison_table,
+    course_optimizers,
+    course_problems,
+    progress,
+    rate_grid,
+    tune_learning_rate,
+)
 from course_lib.theory import gd_learning_rates
-
 
 # ------------------------------------------------------------------ the grid
 

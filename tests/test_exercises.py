@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib.exercises import (EXERCISES, AnswerError, Exercise, Feedback, Mistake, check, check_number,
-                                  parse_answer)
+from course_lib.exercises import EXERCISES, AnswerError, Exercise, Feedback, Mistake, check, check_number, parse_answer
 
 
 def test_registered_answers_match_values_worked_out_by_hand():
@@ -127,7 +126,8 @@ def test_every_key_used_is_registered_and_every_registered_key_is_used_in_its_ch
     used = _keys_used_in_notebooks()
     assert set(used) == set(EXERCISES)
     for key, chapters in used.items():
-        assert chapters == {EXERCISES[key].chapter}, f"{key} is registered for {EXERCISES[key].chapter}, used in {chapters}"
+        assert chapters == {EXERCISES[key].chapter}, \
+            f"{key} is registered for {EXERCISES[key].chapter}, used in {chapters}"
 
 
 @pytest.mark.parametrize("key", sorted(EXERCISES))
@@ -194,10 +194,11 @@ def test_choice_exercises_reject_bad_definitions():
     with pytest.raises(ValueError, match="distinct"):
         Exercise("x", "q", solve=lambda: "a", options=("a", "A "))
     with pytest.raises(ValueError, match="not one of"):
-        Exercise("x", "q", solve=lambda: "b", options=("a", "c")).answer
+        _ = Exercise("x", "q", solve=lambda: "b", options=("a", "c")).answer
 
 
-@pytest.mark.parametrize("key, typed", [("grad-tanh-derivative", "0.181"), ("sgd-schedule-values", "0.01, 0.00183, 0.0447, 0.0604"),
+@pytest.mark.parametrize("key, typed", [("grad-tanh-derivative", "0.181"),
+                                        ("sgd-schedule-values", "0.01, 0.00183, 0.0447, 0.0604"),
                                         ("min-eigenvalues", "0.586, 2, 3.414")])
 def test_answers_at_the_stated_precision_are_accepted(key, typed):
     """The questions ask for three significant figures: an answer rounded so must pass."""

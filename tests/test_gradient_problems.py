@@ -9,8 +9,18 @@ from hypothesis import strategies as st
 
 from course_lib import clip_by_norm, clip_by_value, run
 from course_lib.exercises import EXERCISES, check
-from course_lib.gradient_problems import (CLIP_METHODS, chain_scene, cliff, cliff_run, cliff_scene, clipped_step,
-                                          step_lengths, tanh_chain, tanh_derivative, tanh_scene)
+from course_lib.gradient_problems import (
+    CLIP_METHODS,
+    chain_scene,
+    cliff,
+    cliff_run,
+    cliff_scene,
+    clipped_step,
+    step_lengths,
+    tanh_chain,
+    tanh_derivative,
+    tanh_scene,
+)
 from course_lib.optimizers import gd
 from course_lib.scene import scene_figure
 
@@ -122,7 +132,7 @@ def test_cliff_gradient_and_hessian_match_central_differences(params):
                for t, e in [(0.0, 0.0), (1.0, 0.05), (-2.0, -0.1)]]
     for x in points:
         np.testing.assert_allclose(F.gradient(x), central_gradient(F.value, x), rtol=1e-6, atol=1e-6)
-        np.testing.assert_allclose(F.hessian(x), np.array([central_gradient(lambda y: F.gradient(y)[i], x, 1e-5)
+        np.testing.assert_allclose(F.hessian(x), np.array([central_gradient(lambda y, i=i: F.gradient(y)[i], x, 1e-5)
                                                             for i in range(2)]), rtol=1e-5, atol=1e-4)
 
 
@@ -158,7 +168,10 @@ def test_clipping_by_value_turns_the_step_on_the_face_and_by_norm_does_not():
     g = F.gradient(x)
     by_norm = clipped_step(g, 0.3, max_norm=1.0)
     by_value = clipped_step(g, 0.3, max_value=1.0)
-    cos = lambda a, b: a @ b / np.linalg.norm(a) / np.linalg.norm(b)
+
+    def cos(a, b):
+        return a @ b / np.linalg.norm(a) / np.linalg.norm(b)
+
     assert cos(by_norm, -g) == pytest.approx(1.0, abs=1e-14)
     assert cos(by_value, -g) < 0.99
     np.testing.assert_allclose(by_value, [0.3, 0.3])   # down the cliff, at 45°

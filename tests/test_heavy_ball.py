@@ -6,8 +6,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import ellipse, error_surface, gd, momentum, momentum_ema, nesterov, quadratic, rosenbrock, run
-from course_lib.heavy_ball import (compare_forms, ema_lr, grid_search, heavy_ball_tuning, momentum_contraction,
-                                   momentum_step, note002_nesterov, steps_to_tolerance, velocity_lr)
+from course_lib.heavy_ball import (
+    compare_forms,
+    ema_lr,
+    grid_search,
+    heavy_ball_tuning,
+    momentum_contraction,
+    momentum_step,
+    note002_nesterov,
+    steps_to_tolerance,
+    velocity_lr,
+)
 from course_lib.theory import gd_contraction
 
 H_ELL = np.diag([0.2, 4.0])

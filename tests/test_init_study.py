@@ -4,12 +4,24 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_lib.data import digits, standardize, train_test_split
-from course_lib.init_study import (constant_init, deep_profiles, layer_gain, max_gradients, predicted_rms, preactivation_variance,
-                                   relu_gaussian_moments, sample_preactivations, train_from_init, unit_spread,
-                                   zero_layers, zero_saddle_probe)
+from course_lib.init_study import (
+    constant_init,
+    deep_profiles,
+    layer_gain,
+    max_gradients,
+    preactivation_variance,
+    predicted_rms,
+    relu_gaussian_moments,
+    sample_preactivations,
+    train_from_init,
+    unit_spread,
+    zero_layers,
+    zero_saddle_probe,
+)
 from course_lib.nn import deep_norms, kaiming_std, mlp_init, mlp_loss_and_grad, relative_change
 from course_lib.optimizers import adam, gd, momentum
 
@@ -123,7 +135,8 @@ def test_constant_init_and_unit_spread():
     p = constant_init([3, 4, 5, 2], -0.25)
     assert all(np.all(p[f"W{i}"] == -0.25) and np.all(p[f"b{i}"] == 0) for i in range(3))
     assert unit_spread(p) == {"h1": 0.0, "h2": 0.0}
-    p["W1"][2, 3] += 0.5                     # unit 3 of h2 gets a different incoming weight, unit 2 of h1 an outgoing one
+    # unit 3 of h2 gets a different incoming weight, unit 2 of h1 an outgoing one
+    p["W1"][2, 3] += 0.5
     assert unit_spread(p) == {"h1": 0.5, "h2": 0.5}
     p = constant_init([3, 4, 2], 0.0)
     p["b0"][1] = -2.0
@@ -172,7 +185,8 @@ def test_a_single_zero_layer(split):
     plus, minus = {k: v.copy() for k, v in p.items()}, {k: v.copy() for k, v in p.items()}
     plus["W1"][i, j] += h
     minus["W1"][i, j] -= h
-    fd = (mlp_loss_and_grad(plus, X, y, activation="tanh")[0] - mlp_loss_and_grad(minus, X, y, activation="tanh")[0]) / (2 * h)
+    fd = (mlp_loss_and_grad(plus, X, y, activation="tanh")[0]
+          - mlp_loss_and_grad(minus, X, y, activation="tanh")[0]) / (2 * h)
     assert fd == pytest.approx(grads["W1"][i, j], rel=1e-5)
     # ReLU: relu'(0) = 0 (the convention of torch) hides it; the layers before get nothing either
     g = max_gradients(p, X, y, activation="relu")
@@ -198,7 +212,8 @@ def test_train_from_init_records_what_it_says(split):
     train, test = split
     p = mlp_init([64, 32, 10], seed=2)
     r = train_from_init(train, p, momentum(0.02, 0.9), epochs=3, test=test)
-    assert r.losses.shape == (4,) and r.moved.shape == (4, 2) and r.grad_max.shape == (4, 2) and r.spread.shape == (4, 1)
+    assert r.losses.shape == (4,) and r.moved.shape == (4, 2)
+    assert r.grad_max.shape == (4, 2) and r.spread.shape == (4, 1)
     assert r.losses[-1] < 0.5 * r.losses[0] and r.accuracies[-1] > 0.85 and np.isnan(
         train_from_init(train, p, adam(1e-3), epochs=1).accuracies).all()
     assert r.moved[0].tolist() == [0.0, 0.0]

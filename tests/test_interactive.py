@@ -11,7 +11,6 @@ from course_lib import Choice, Slider, ellipse, explore, gd, plot_contour, quadr
 from course_lib.interactive import Explorer
 from course_lib.scene import contour_scene, decode_polyline
 
-
 # ---------------------------------------------------------------- controls
 
 def test_slider_positions_from_a_range_a_list_and_a_log_scale():
@@ -132,7 +131,8 @@ def test_three_controls_including_a_choice_of_method():
     ex = explore(draw, lr=Slider.log(0.01, 1.0, 5, value=0.1), beta=Slider(values=[0.0, 0.5, 0.9], value=0.5),
                  start=Choice({"left": [-5.0, -2.0], "top": [0.0, 2.5]}, label="start"))
     built = ex.build()
-    assert len(built["frames"]) == 5 * 3 * 2 and [c["kind"] for c in built["controls"]] == ["slider", "slider", "choice"]
+    assert len(built["frames"]) == 5 * 3 * 2
+    assert [c["kind"] for c in built["controls"]] == ["slider", "slider", "choice"]
     widget = ex.widget()
     widget.position = [4, 2, 1]                    # lr = 1, beta = 0.9, from the top
     assert widget.marks == [built["marks"][k] for k in built["frames"][4 * 6 + 2 * 2 + 1]]

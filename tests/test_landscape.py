@@ -9,10 +9,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import gd, parabola, run, saddle
-from course_lib.landscape import (basin_of, critical_points, escape_fractions, fraction_positive_definite,
-                                  hessian_test, landing_minimum, minima_of, neighbourhood_test, noisy_gradient,
-                                  plateau, random_hessians, saddle_between_minima, slice_along, squared_product,
-                                  steps_near, steps_to_escape, wavy)
+from course_lib.landscape import (
+    basin_of,
+    critical_points,
+    escape_fractions,
+    fraction_positive_definite,
+    hessian_test,
+    landing_minimum,
+    minima_of,
+    neighbourhood_test,
+    noisy_gradient,
+    plateau,
+    random_hessians,
+    saddle_between_minima,
+    slice_along,
+    squared_product,
+    steps_near,
+    steps_to_escape,
+    wavy,
+)
 
 H = 1e-5
 

@@ -12,9 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib.neuron import (NOTE_000_EXAMPLE, AdamStep, adam_first_step, adam_history, adam_step_by_hand,
-                               bce_loss, neuron_forward, neuron_gradient, neuron_min_value, neuron_objective,
-                               neuron_scene, sigmoid)
+from course_lib.neuron import (
+    NOTE_000_EXAMPLE,
+    AdamStep,
+    adam_first_step,
+    adam_history,
+    adam_step_by_hand,
+    bce_loss,
+    neuron_forward,
+    neuron_gradient,
+    neuron_min_value,
+    neuron_objective,
+    neuron_scene,
+    sigmoid,
+)
 from course_lib.optimizers import adam
 
 reals = st.floats(-6.0, 6.0, allow_nan=False)

@@ -19,12 +19,44 @@ from course_lib import adam, gd
 from course_lib import nn as course_nn
 from course_lib.data import Batches, digits, standardize, train_test_split
 from course_lib.nn import (
-    ACTIVATIONS, INITS, MLPProblem, batchnorm_backward, batchnorm_forward, batchnorm_grad_note001,
-    batchnorm_inference, binary_cross_entropy, deep_norms, init_std, initialize, kaiming_normal, kaiming_std,
-    kaiming_uniform, linear_backward, linear_forward, mlp_accuracy, mlp_forward, mlp_init, mlp_init_state,
-    mlp_loss_and_grad, mlp_predict, mlp_problem, mlp_update_state, normal, relative_change, relu_backward,
-    relu_forward, sigmoid_backward, sigmoid_forward, softmax_cross_entropy, tanh_backward, tanh_forward,
-    update_running_stats, xavier_normal, xavier_std, xavier_uniform, zeros,
+    ACTIVATIONS,
+    INITS,
+    MLPProblem,
+    batchnorm_backward,
+    batchnorm_forward,
+    batchnorm_grad_note001,
+    batchnorm_inference,
+    binary_cross_entropy,
+    deep_norms,
+    init_std,
+    initialize,
+    kaiming_normal,
+    kaiming_std,
+    kaiming_uniform,
+    linear_backward,
+    linear_forward,
+    mlp_accuracy,
+    mlp_forward,
+    mlp_init,
+    mlp_init_state,
+    mlp_loss_and_grad,
+    mlp_predict,
+    mlp_problem,
+    mlp_update_state,
+    normal,
+    relative_change,
+    relu_backward,
+    relu_forward,
+    sigmoid_backward,
+    sigmoid_forward,
+    softmax_cross_entropy,
+    tanh_backward,
+    tanh_forward,
+    update_running_stats,
+    xavier_normal,
+    xavier_std,
+    xavier_uniform,
+    zeros,
 )
 from course_lib.pytree import ravel
 from course_lib.stochastic import minibatch_sgd, sgd_epoch
@@ -284,7 +316,8 @@ def test_initializer_stds_match_their_formulas_and_torch(torch):
     fan_in, fan_out = 400, 300
     draws = {"normal": normal(fan_in, fan_out, 0.05, seed=1), "xavier": xavier_normal(fan_in, fan_out, seed=1),
              "xavier_uniform": xavier_uniform(fan_in, fan_out, seed=1),
-             "kaiming": kaiming_normal(fan_in, fan_out, seed=1), "kaiming_uniform": kaiming_uniform(fan_in, fan_out, seed=1)}
+             "kaiming": kaiming_normal(fan_in, fan_out, seed=1),
+             "kaiming_uniform": kaiming_uniform(fan_in, fan_out, seed=1)}
     for name, W in draws.items():
         assert W.shape == (fan_in, fan_out)
         std = init_std(name, fan_in, fan_out, std=0.05 if name == "normal" else None)
@@ -301,7 +334,8 @@ def test_initializer_stds_match_their_formulas_and_torch(torch):
     torch.nn.init.xavier_normal_(tw)
     assert tw.std().item() == pytest.approx(xavier_std(fan_in, fan_out), rel=0.01)
     torch.nn.init.kaiming_uniform_(tw, nonlinearity="relu")
-    assert tw.abs().max().item() <= math.sqrt(6 / fan_in) and tw.std().item() == pytest.approx(kaiming_std(fan_in), rel=0.01)
+    assert tw.abs().max().item() <= math.sqrt(6 / fan_in)
+    assert tw.std().item() == pytest.approx(kaiming_std(fan_in), rel=0.01)
 
 
 @pytest.mark.parametrize("name", [i for i in INITS if i != "zeros"])

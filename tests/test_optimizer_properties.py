@@ -89,7 +89,8 @@ def test_running_average_with_gamma_t_minus_one_over_t_is_the_plain_mean(c0, cs)
     C = running_average(cs, mean_gamma, c0=c0)
     for t in range(1, len(cs) + 1):
         # (the absolute part has a floor: halving a subnormal such as 5e-324 rounds to 0)
-        assert C[t - 1] == pytest.approx(math.fsum(cs[:t]) / t, rel=1e-9, abs=1e-9 * max(abs(v) for v in cs[:t]) + 1e-300)
+        assert C[t - 1] == pytest.approx(math.fsum(cs[:t]) / t, rel=1e-9,
+                                         abs=1e-9 * max(abs(v) for v in cs[:t]) + 1e-300)
 
 
 def test_a_constant_gamma_is_an_exponential_moving_average():
@@ -393,7 +394,8 @@ def test_extra_inputs_are_asked_for_by_name():
 def test_hyperparameters_are_plain_numbers_and_cannot_be_edited():
     opt = O.gd(lr=np.float64(0.1))
     assert repr(opt) == "gd(lr=0.1)" and type(opt.hyperparams["lr"]) is float
-    assert repr(O.adam(beta1=np.float32(0.5))) == "adam(lr=0.001, beta1=0.5, beta2=0.999, eps=1e-08, bias_correction=True, eps_in_sqrt=False)"
+    assert repr(O.adam(beta1=np.float32(0.5))) == ("adam(lr=0.001, beta1=0.5, beta2=0.999, eps=1e-08, "
+                                                   "bias_correction=True, eps_in_sqrt=False)")
     with pytest.raises(TypeError):
         opt.hyperparams["lr"] = 5          # what the repr shows is what the step uses
     with pytest.raises(AttributeError):

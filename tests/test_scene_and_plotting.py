@@ -8,12 +8,32 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.text import Text
 
-from course_lib import (ellipse, error_surface, gd, new_figure, newton, parabola, plot_1d, plot_contour,
-                        plot_values, rosenbrock, run)
+from course_lib import (
+    ellipse,
+    error_surface,
+    gd,
+    new_figure,
+    newton,
+    parabola,
+    plot_1d,
+    plot_contour,
+    plot_values,
+    rosenbrock,
+    run,
+)
 from course_lib.notebook import glue
 from course_lib.plotting import plot_contraction
-from course_lib.scene import (Panel, Scene, Style, contour_scene, decode_polyline, encode_polyline, scene_figure,
-                              simplify_polyline, svg_bytes)
+from course_lib.scene import (
+    Panel,
+    Scene,
+    Style,
+    contour_scene,
+    decode_polyline,
+    encode_polyline,
+    scene_figure,
+    simplify_polyline,
+    svg_bytes,
+)
 
 STEP = 2.0 / 65535        # one quantum of the encoding, in axis fractions
 
@@ -175,17 +195,17 @@ def test_legends_cover_no_data(name):
 def test_parameter_planes_have_equal_scales_and_distinct_series():
     ax = FIGURES["contour"].axes[0]
     assert ax.get_aspect() == 1.0
-    lines = [l for l in ax.lines if l.get_label() in ("a", "b")]
-    assert len({(l.get_color(), l.get_linestyle(), l.get_marker()) for l in lines}) == 2
-    star = [l for l in ax.lines if l.get_label() == "minimizer"][0]
-    assert star.get_color() not in {l.get_color() for l in lines}   # the star has no run's colour
+    lines = [ln for ln in ax.lines if ln.get_label() in ("a", "b")]
+    assert len({(ln.get_color(), ln.get_linestyle(), ln.get_marker()) for ln in lines}) == 2
+    star = [ln for ln in ax.lines if ln.get_label() == "minimizer"][0]
+    assert star.get_color() not in {ln.get_color() for ln in lines}   # the star has no run's colour
     assert FIGURES["scene"].axes[0].get_aspect() == 1.0
 
 
 def test_a_long_run_is_drawn_under_a_short_one_as_a_band():
     ax = FIGURES["rosenbrock"].axes[0]
-    newton_line = next(l for l in ax.lines if l.get_label() == "Newton")
-    gd_line = next(l for l in ax.lines if l.get_label() == "GD")
+    newton_line = next(ln for ln in ax.lines if ln.get_label() == "Newton")
+    gd_line = next(ln for ln in ax.lines if ln.get_label() == "GD")
     assert gd_line.get_zorder() < newton_line.get_zorder() and gd_line.get_linewidth() > newton_line.get_linewidth()
     assert gd_line.get_marker() in ("None", "", None)
 
@@ -234,9 +254,9 @@ def test_reaching_the_minimum_exactly_is_shown_on_the_log_scale():
     assert traj.values[1] - ell.min_value == 0.0
     fig = plot_values({"Newton": traj}, objective=ell)
     ax = fig.axes[0]
-    line = next(l for l in ax.lines if l.get_label().startswith("Newton"))
+    line = next(ln for ln in ax.lines if ln.get_label().startswith("Newton"))
     assert line.get_label() == "Newton (f = f* from step 1)"
     y = line.get_ydata()
     assert len(y) == len(traj.values) and np.all(y > 0)
     assert y[1] == pytest.approx(ax.get_ylim()[0])                   # on the bottom edge
-    assert any(l.get_marker() == "v" for l in ax.lines)
+    assert any(ln.get_marker() == "v" for ln in ax.lines)

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from course_lib.optimizers import gd
 from course_lib.schedules import constant, cosine, exponential, linear_decay, piecewise_constant, polynomial
 
-
 # ============================================================================ values by hand
 
 def test_constant():
@@ -148,7 +147,8 @@ def test_piecewise_constant_against_a_plain_scan(bounds, data):
     (lambda: piecewise_constant([20, 10], [1.0, 0.5, 0.1]), "boundaries must be strictly increasing"),
     (lambda: piecewise_constant([0, 10], [1.0, 0.5, 0.1]), "boundaries must be an integer >= 1"),
     (lambda: piecewise_constant([10], [0.1]), r"values must have one more entry than boundaries \(2\), got 1"),
-    (lambda: piecewise_constant([10], [0.1, 0.2, 0.3]), r"values must have one more entry than boundaries \(2\), got 3"),
+    (lambda: piecewise_constant([10], [0.1, 0.2, 0.3]),
+     r"values must have one more entry than boundaries \(2\), got 3"),
     (lambda: piecewise_constant([10], [0.1, -0.2]), r"values must be in \(0, inf\)"),
     (lambda: constant(0.0), r"value must be in \(0, inf\)"),
     (lambda: exponential(1.0, -0.1), r"lam must be in \[0, inf\)"),

@@ -10,11 +10,28 @@ from hypothesis import strategies as st
 from course_lib import gd, quadratic, run
 from course_lib.data import Batches, Dataset, digits, standardize, train_test_split
 from course_lib.exercises import EXERCISES, check
-from course_lib.softmax import (softmax_accuracy, softmax_gradient, softmax_init, softmax_loss,
-                                softmax_per_example_gradients, softmax_probabilities, softmax_problem, unpack)
-from course_lib.stochastic import (compare_batch_sizes, epoch_counts, minibatch_sgd, minibatch_variance,
-                                   noise_floor, noisy_gradient, peak_memory, sampled_minibatch_variance,
-                                   sgd_ensemble, sgd_epoch)
+from course_lib.softmax import (
+    softmax_accuracy,
+    softmax_gradient,
+    softmax_init,
+    softmax_loss,
+    softmax_per_example_gradients,
+    softmax_probabilities,
+    softmax_problem,
+    unpack,
+)
+from course_lib.stochastic import (
+    compare_batch_sizes,
+    epoch_counts,
+    minibatch_sgd,
+    minibatch_variance,
+    noise_floor,
+    noisy_gradient,
+    peak_memory,
+    sampled_minibatch_variance,
+    sgd_ensemble,
+    sgd_epoch,
+)
 
 
 @pytest.fixture(scope="module")

@@ -326,15 +326,14 @@ def test_every_interactive_figure_draws_the_python_data_at_every_position(visits
 
 def test_a_choice_and_a_slider_respond_to_real_clicks(visits):
     """The walk above sets positions from inside the page; here Playwright's own pointer does it."""
-    for path, explorer in _elements(visits, ".course-explorer:has(fieldset)"):
-        data = _explorer_data(explorer)
-        last = [len(c["labels"]) - 1 for c in data["controls"]]
-        _set_position(explorer, data, last)
-        index = next(i for i, position in _combinations(data) if position == last)
-        drawn = explorer.evaluate(_DRAWN)
-        assert drawn["texts"] == [data["marks"][k]["t"] for k in data["frames"][index] if data["marks"][k]["k"] == "T"]
-        assert len(drawn["paths"]) == len(_expected_lines(data, [data["marks"][k] for k in data["frames"][index]]))
-        break
+    path, explorer = _elements(visits, ".course-explorer:has(fieldset)")[0]
+    data = _explorer_data(explorer)
+    last = [len(c["labels"]) - 1 for c in data["controls"]]
+    _set_position(explorer, data, last)
+    index = next(i for i, position in _combinations(data) if position == last)
+    drawn = explorer.evaluate(_DRAWN)
+    assert drawn["texts"] == [data["marks"][k]["t"] for k in data["frames"][index] if data["marks"][k]["k"] == "T"], path
+    assert len(drawn["paths"]) == len(_expected_lines(data, [data["marks"][k] for k in data["frames"][index]]))
 
 
 def test_the_condition_number_figure_shows_what_course_lib_computes(visits):
@@ -349,7 +348,7 @@ def test_the_condition_number_figure_shows_what_course_lib_computes(visits):
     lrs = [float(v) for v in data["controls"][0]["labels"]]
     kappas = [float(v) for v in data["controls"][1]["labels"]]
     diverged = 0
-    for index, (i, j) in _combinations(data):
+    for _index, (i, j) in _combinations(data):
         _set_position(explorer, data, [i, j])
         drawn = explorer.evaluate(_DRAWN)
         q = quadratic(np.diag([1.0 / kappas[j], 1.0]))
@@ -489,7 +488,7 @@ def test_formulas_are_not_tab_stops(visits, path):
 def test_the_tab_key_reaches_the_figure_controls_quickly(browser, base_url):
     visit = open_page(browser, base_url, "chapters/04_gradient_descent/gradient_descent.html")
     page = visit.page
-    for presses in range(1, 61):
+    for _presses in range(1, 61):
         page.keyboard.press("Tab")
         if page.evaluate("() => document.activeElement.matches('.course-explorer input')"):
             break
@@ -500,9 +499,11 @@ def test_the_tab_key_reaches_the_figure_controls_quickly(browser, base_url):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_nothing_overflows_on_a_desktop_and_wide_content_scrolls_on_a_phone(visits, path):
-    query = """() => Array.from(document.querySelectorAll('article pre, article div.math-wrapper, article .cell_output, article table'))
+    query = """() => Array.from(document.querySelectorAll(
+            'article pre, article div.math-wrapper, article .cell_output, article table'))
         .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
-        .map(e => ({tag: e.tagName, cls: e.className, text: e.textContent.slice(0, 60), overflow: getComputedStyle(e).overflowX}))"""
+        .map(e => ({tag: e.tagName, cls: e.className, text: e.textContent.slice(0, 60),
+                    overflow: getComputedStyle(e).overflowX}))"""
     assert visits(path, DESKTOP).page.evaluate(query) == []
     for wide in visits(path, PHONE).page.evaluate(query):
         assert wide["overflow"] in ("auto", "scroll"), f"{path}: cut off on a phone: {wide}"
@@ -636,7 +637,7 @@ class _LinkParser(HTMLParser):
                 self.hrefs.append(attrs[key])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parse(path: Path) -> _LinkParser:
     parser = _LinkParser()
     parser.feed(path.read_text(encoding="utf-8"))
@@ -735,6 +736,7 @@ def test_every_mention_of_the_notes_links_to_the_sources_page(site):
 def test_the_answer_table_gives_the_same_verdicts_on_the_page(browser):
     """The table of tests/answer_table.py through the page's answer box: same verdict, same words."""
     from answer_table import ROWS, TABLE_EXERCISES
+
     from course_lib.exercises import SelfCheck
 
     page = browser.new_page()
@@ -754,7 +756,8 @@ def test_the_answer_table_gives_the_same_verdicts_on_the_page(browser):
         form.locator("button").click()
         shown = form.locator(".course-feedback").inner_text()
         python = repr(TABLE_EXERCISES[key].check(text))
-        if shown.startswith("✔") is not correct or fragment not in shown or shown.split(". ")[0] != python.split(". ")[0]:
+        if (shown.startswith("✔") is not correct or fragment not in shown
+                or shown.split(". ")[0] != python.split(". ")[0]):
             mismatches.append(f"{key} {text!r}: page {shown!r}, python {python!r}")
     assert mismatches == [] and errors == []
 

@@ -23,10 +23,21 @@ if os.environ.get("COURSE_REQUIRE_TORCH") == "1":
     import torch
 else:
     torch = pytest.importorskip(
-        "torch", reason="torch not installed: .venv/bin/pip install torch==2.13.0 to run the comparisons with torch.optim")
+        "torch",
+        reason="torch not installed: .venv/bin/pip install torch==2.13.0 to run the comparisons with torch.optim")
 
 from course_lib.optimizers import (
-    adadelta, adagrad, adam, adamw, clip_by_norm, clip_by_value, gd, momentum, momentum_ema, nesterov, rmsprop,
+    adadelta,
+    adagrad,
+    adam,
+    adamw,
+    clip_by_norm,
+    clip_by_value,
+    gd,
+    momentum,
+    momentum_ema,
+    nesterov,
+    rmsprop,
 )
 from course_lib.schedules import cosine, exponential, linear_decay, piecewise_constant
 

@@ -12,9 +12,25 @@ from course_lib.data import digits
 from course_lib.exercises import EXERCISES, check
 from course_lib.exercises.putting_it_together import N_TRAIN
 from course_lib.schedules import cosine
-from course_lib.training import (METHODS, Row, Setup, best, committed_sweep, digits_splits,
-                                 format_table, load_sweep, make_optimizer, method, parameter_count, results_table,
-                                 save_sweep, select, sweep, train, updates_per_run)
+from course_lib.training import (
+    METHODS,
+    Row,
+    Setup,
+    best,
+    committed_sweep,
+    digits_splits,
+    format_table,
+    load_sweep,
+    make_optimizer,
+    method,
+    parameter_count,
+    results_table,
+    save_sweep,
+    select,
+    sweep,
+    train,
+    updates_per_run,
+)
 
 SHORT = Setup(epochs=2)
 
@@ -176,7 +192,7 @@ def test_select_leaves_out_a_method_that_always_diverged():
 
 
 def test_results_table_mean_and_sample_spread_by_hand():
-    runs = [final(seed=s, test=t, train_loss=l) for s, t, l in [(0, 0.96, 0.1), (1, 0.98, 0.2), (2, 0.97, 0.3)]]
+    runs = [final(seed=s, test=t, train_loss=loss) for s, t, loss in [(0, 0.96, 0.1), (1, 0.98, 0.2), (2, 0.97, 0.3)]]
     runs.append(final(lr=0.5, acc=0.5, test=1.0))        # another rate: not chosen, not in the table
     (row,) = results_table(runs, select(runs))
     assert row.seeds == 3 and row.lr == 0.1

@@ -32,12 +32,11 @@ import json
 import math
 import numbers
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Callable, Dict, Sequence, Tuple
 
 import numpy as np
-
 
 __all__ = ["Feedback", "Exercise", "Mistake", "EXERCISES", "register", "check", "check_number", "check_choice",
            "parse_answer", "parse_choice", "AnswerError", "SelfCheck", "self_check", "MESSAGES"]
@@ -175,7 +174,7 @@ def parse_choice(answer, options: Sequence[str]) -> str:
     raise AnswerError(f"{answer.strip()!r} is not one of the options: {listed}")
 
 
-def check_choice(answer, expected: str, options: Sequence[str], *, mistakes: Sequence["Mistake"] = (),
+def check_choice(answer, expected: str, options: Sequence[str], *, mistakes: Sequence[Mistake] = (),
                  hint: str = "") -> Feedback:
     """Compare a word ``answer`` with ``expected``, one of ``options`` (see :func:`parse_choice`)."""
     try:
@@ -265,7 +264,7 @@ class Exercise:
     hint: str = ""
     mistakes: Callable[[], Sequence[Mistake]] = field(default=lambda: (), repr=False)
     chapter: str = ""
-    options: Tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.options and len({_words(o) for o in self.options}) != len(self.options):
@@ -293,7 +292,7 @@ class Exercise:
 
 
 #: Every exercise of the course by key, gathered from the chapters' modules (filled below).
-EXERCISES: Dict[str, Exercise] = {}
+EXERCISES: dict[str, Exercise] = {}
 
 
 def register(chapter: str, exercises: Sequence[Exercise]) -> None:
@@ -453,6 +452,20 @@ _SELF_CHECK_JS = """(function () {
 })();"""
 
 # The chapters' exercises register themselves (imported last: they use the classes above).
-from . import gradient_descent, gradient_problems, landscapes, learning, minima, sgd, welcome  # noqa: E402,F401
-from . import adam_step, adaptive, averages, comparison, momentum  # noqa: E402,F401
-from . import batch_normalization, initialization, putting_it_together  # noqa: E402,F401
+from . import (  # noqa: E402,F401  # noqa: E402,F401  # noqa: E402,F401
+    adam_step,
+    adaptive,
+    averages,
+    batch_normalization,
+    comparison,
+    gradient_descent,
+    gradient_problems,
+    initialization,
+    landscapes,
+    learning,
+    minima,
+    momentum,
+    putting_it_together,
+    sgd,
+    welcome,
+)

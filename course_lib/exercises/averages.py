@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..averages import (debiased, effective_count, half_life, mean_age, mean_gamma, running_average, steps_to_weight,
-                        total_weight)
+from ..averages import (
+    debiased,
+    effective_count,
+    half_life,
+    mean_age,
+    mean_gamma,
+    running_average,
+    steps_to_weight,
+    total_weight,
+)
 from . import Exercise, Mistake, register
 
 #: The values and the start of the exercise "avg-mean": C_0 = 10, then c_1, ..., c_4.

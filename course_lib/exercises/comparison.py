@@ -7,6 +7,7 @@ criterion of the chapter's page (:func:`~course_lib.comparison.course_problems`)
 from __future__ import annotations
 
 import math
+
 from ..comparison import course_optimizers, course_problems, course_results, rate_grid, tune_learning_rate
 from ..optimizers import gd
 from . import Exercise, Mistake, register

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from ..landscape import (critical_points, hessian_test, landing_minimum, minima_of, neighbourhood_test,
-                         squared_product, wavy)
+from ..landscape import (
+    critical_points,
+    hessian_test,
+    landing_minimum,
+    minima_of,
+    neighbourhood_test,
+    squared_product,
+    wavy,
+)
 from . import Exercise, Mistake, register
 
 #: The start and learning rate of the exercise "hard-landing": a start between the chapter's

@@ -7,8 +7,7 @@ interpolates a training set, the degree a validation set picks, and the diagnosi
 
 from __future__ import annotations
 
-from ..capacity import (DIAGNOSES, best_degree, capacity_curve, diagnose, interpolation_degree,
-                        make_regression_data)
+from ..capacity import DIAGNOSES, best_degree, capacity_curve, diagnose, interpolation_degree, make_regression_data
 from . import Exercise, Mistake, register
 
 NOISE = 0.3

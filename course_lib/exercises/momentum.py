@@ -89,9 +89,9 @@ register("06_momentum", [
     ),
     Exercise(
         key="mom-which-form",
-        question="A set of lecture slides runs momentum on the ellipse 0.1x1² + 2x2² with η = 0.6 and reports that β = 0.25 "
-                 "oscillates more, and with a larger amplitude, than β = 0.5. Which form of momentum "
-                 "reproduces that behaviour?",
+        question="A set of lecture slides runs momentum on the ellipse 0.1x1² + 2x2² with η = 0.6 "
+                 "and reports that β = 0.25 oscillates more, and with a larger amplitude, than β = 0.5. "
+                 "Which form of momentum reproduces that behaviour?",
         solve=lambda: "velocity form",
         options=("velocity form", "moving-average form", "both", "neither"),
         hint="Compute the factor per step of the x2 direction (curvature 4) in both forms, or run both.",

@@ -26,7 +26,8 @@ def _momentum_lr() -> float:
 
 
 def _ema_lr() -> float:
-    """The rate of ``momentum_ema`` with the same iterates: ``momentum_ema(lr, beta) = momentum(lr (1 - beta), beta)``."""
+    """The rate of ``momentum_ema`` with the same iterates:
+    ``momentum_ema(lr, beta) = momentum(lr (1 - beta), beta)``."""
     return _momentum_lr() / (1.0 - BETA)
 
 
@@ -39,9 +40,11 @@ register("10_putting_it_together", [
         solve=_updates,
         hint=f"One update per minibatch; an epoch has {N_TRAIN} / {_SETUP.batch_size} minibatches, rounded up.",
         mistakes=lambda: [
-            Mistake(_SETUP.epochs * (_n_train() // _SETUP.batch_size), "that drops the smaller last batch of each epoch; here it is kept, so "
+            Mistake(_SETUP.epochs * (_n_train() // _SETUP.batch_size),
+                    "that drops the smaller last batch of each epoch; here it is kept, so "
                     "round the number of minibatches up."),
-            Mistake(_SETUP.epochs * _n_train() / _SETUP.batch_size, "a number of minibatches is a whole number: round it up.", rtol=1e-2),
+            Mistake(_SETUP.epochs * _n_train() / _SETUP.batch_size,
+                    "a number of minibatches is a whole number: round it up.", rtol=1e-2),
             Mistake(_SETUP.epochs * _n_train(), "that is the number of examples processed; each minibatch gives "
                     "one update."),
             Mistake(_updates() // _SETUP.epochs, f"that is one epoch; the budget is {_SETUP.epochs}."),
