@@ -217,8 +217,8 @@ def test_exercise_answers_by_hand():
     assert EXERCISES["avg-debiased"].answer == pytest.approx([1.496 / 0.488], rel=1e-12)
     assert EXERCISES["avg-half-bias"].answer.tolist() == [693.0]
     assert check("avg-debiased", "3.07").correct and check("avg-mean", "5").correct
-    assert "1 − γ³" in check("avg-debiased", 1.496).message
-    assert "γ_1 = 0" in check("avg-mean", 6).message
+    assert "1 − β³" in check("avg-debiased", 1.496).message
+    assert "β_1 = 0" in check("avg-mean", 6).message
     # a whole number of steps: 693 is right, the half-life 692.8 and the step before are not
     assert check("avg-half-bias", "693").correct
     assert not check("avg-half-bias", "692.8").correct

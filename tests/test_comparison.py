@@ -280,5 +280,10 @@ def test_the_exercises_accept_the_stated_precision_and_name_their_options():
     from course_lib.exercises import EXERCISES, check
     assert check("cmp-ellipse-gd-rate", "0.464").correct
     assert check("cmp-rosenbrock-first", "Momentum").correct
+    # momentum_ema has momentum's iterates at a rescaled rate: in a notebook it counts as momentum
+    alias = check("cmp-rosenbrock-first", " Momentum_EMA ")
+    assert alias.correct and "Momentum_EMA (listed as momentum) is right" in repr(alias)
+    assert "listed as momentum" in repr(check("cmp-rosenbrock-first", "momentum_ema"))
+    assert not check("cmp-rosenbrock-first", "momentum_e").correct      # an alias is typed in full
     question = EXERCISES["cmp-rosenbrock-first"].question
     assert all(name in question for name in EXERCISES["cmp-rosenbrock-first"].options)

@@ -92,6 +92,18 @@ def test_check_number_tolerance():
 
 
 
+def test_aliases_of_an_option_are_read_in_full_and_must_name_an_option():
+    ex = Exercise("alias", "Which?", solve=lambda: "momentum", options=("gd", "momentum", "adam"),
+                  aliases={"momentum_ema": "momentum", "sgd": "gd"},
+                  mistakes=lambda: [Mistake("gd", "too slow.")])
+    assert ex.check("momentum_ema").correct
+    assert "momentum_ema (listed as momentum) is right" in repr(ex.check("momentum_ema"))
+    assert "SGD (listed as gd): too slow." in repr(ex.check("SGD"))       # the mistake of its option
+    assert "not one of the options" in repr(ex.check("momentum_"))         # no prefixes of aliases
+    with pytest.raises(ValueError, match="alias 'ema' stands for 'heavy ball'"):
+        Exercise("bad", "Which?", solve=lambda: "gd", options=("gd",), aliases={"ema": "heavy ball"})
+
+
 # ------------------------------------------------ one table for Python and the page
 
 from answer_table import ROWS, TABLE_EXERCISES  # noqa: E402

@@ -332,7 +332,8 @@ def test_a_choice_and_a_slider_respond_to_real_clicks(visits):
     _set_position(explorer, data, last)
     index = next(i for i, position in _combinations(data) if position == last)
     drawn = explorer.evaluate(_DRAWN)
-    assert drawn["texts"] == [data["marks"][k]["t"] for k in data["frames"][index] if data["marks"][k]["k"] == "T"], path
+    texts = [data["marks"][k]["t"] for k in data["frames"][index] if data["marks"][k]["k"] == "T"]
+    assert drawn["texts"] == texts, path
     assert len(drawn["paths"]) == len(_expected_lines(data, [data["marks"][k] for k in data["frames"][index]]))
 
 

@@ -32,7 +32,7 @@ import json
 import math
 import numbers
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -153,11 +153,14 @@ def _words(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def parse_choice(answer, options: Sequence[str]) -> str:
+def parse_choice(answer, options: Sequence[str], aliases: Mapping[str, str] = None) -> str:
     """Read a student's answer as one of ``options``, or raise :class:`AnswerError` saying why not.
 
     Case and spacing do not matter, and an unambiguous start of an option counts as
     that option (``"Saddle"`` is ``"saddle point"``).
+
+    ``aliases`` maps other words to the option they stand for, e.g.
+    ``{"momentum_ema": "momentum"}``; an alias must be typed in full.
     """
     listed = ", ".join(options)
     if answer is None or answer is Ellipsis or (isinstance(answer, str) and not answer.strip()):
@@ -165,6 +168,9 @@ def parse_choice(answer, options: Sequence[str]) -> str:
     if not isinstance(answer, str):
         raise AnswerError(f"{answer!r} is not a word; " + MESSAGES["choose"].format(options=listed))
     typed = _words(answer).rstrip(".!")
+    for alias, option in (aliases or {}).items():
+        if _words(alias) == typed:
+            return option
     exact = [o for o in options if _words(o) == typed]
     starts = [o for o in options if _words(o).startswith(typed)]
     if exact or len(starts) == 1:
@@ -175,19 +181,22 @@ def parse_choice(answer, options: Sequence[str]) -> str:
 
 
 def check_choice(answer, expected: str, options: Sequence[str], *, mistakes: Sequence[Mistake] = (),
-                 hint: str = "") -> Feedback:
+                 hint: str = "", aliases: Mapping[str, str] | None = None) -> Feedback:
     """Compare a word ``answer`` with ``expected``, one of ``options`` (see :func:`parse_choice`)."""
     try:
-        chosen = parse_choice(answer, options)
+        chosen = parse_choice(answer, options, aliases)
     except AnswerError as err:
         return Feedback(False, str(err)[0].upper() + str(err)[1:] + ".")
+    typed = _words(answer).rstrip(".!")
+    by_alias = any(_words(a) == typed for a in (aliases or {}))
+    shown = f"{answer.strip()} (listed as {chosen})" if by_alias else chosen
     if chosen == expected:
-        return Feedback(True, f"{chosen} is right.")
+        return Feedback(True, f"{shown} is right.")
     for mistake in mistakes:
         mistake = mistake if isinstance(mistake, Mistake) else Mistake(*mistake)
         if mistake.value == chosen:
-            return Feedback(False, f"{chosen}: {mistake.message}")
-    return Feedback(False, f"{chosen} is not right. {hint}".strip())
+            return Feedback(False, f"{shown}: {mistake.message}")
+    return Feedback(False, f"{shown} is not right. {hint}".strip())
 
 
 @dataclass(frozen=True)
@@ -254,6 +263,9 @@ class Exercise:
     ``atol`` matters when the answer is (or has entries) near 0, where a relative
     tolerance alone would demand the exact value. With ``options`` (a few words), the
     answer is one of them: ``solve`` returns it and each :class:`Mistake` names another.
+    ``aliases`` maps other words that a notebook answer may use to
+    the option they mean (the website shows only the options, as
+    radio buttons).
     """
 
     key: str
@@ -265,10 +277,15 @@ class Exercise:
     mistakes: Callable[[], Sequence[Mistake]] = field(default=lambda: (), repr=False)
     chapter: str = ""
     options: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.options and len({_words(o) for o in self.options}) != len(self.options):
             raise ValueError(f"exercise {self.key!r}: options must be distinct words, got {self.options!r}")
+        for alias, option in self.aliases.items():
+            if option not in self.options:
+                raise ValueError(f"exercise {self.key!r}: the alias {alias!r} stands for {option!r}, "
+                                 f"which is not one of the options {self.options!r}")
 
     @property
     def answer(self):
@@ -286,7 +303,8 @@ class Exercise:
 
     def check(self, answer) -> Feedback:
         if self.options:
-            return check_choice(answer, self.answer, self.options, mistakes=self.known_mistakes(), hint=self.hint)
+            return check_choice(answer, self.answer, self.options, mistakes=self.known_mistakes(), hint=self.hint,
+                                aliases=self.aliases)
         return check_number(answer, self.answer, rtol=self.rtol, atol=self.atol, mistakes=self.known_mistakes(),
                             hint=self.hint)
 

@@ -72,7 +72,7 @@ def _rmsprop_mistakes():
         Mistake(_rmsprop_change(eps_in_sqrt=False), "that adds ε outside the root, √s + ε (PyTorch's form); "
                 "here ε sits inside, √(s + ε).", rtol=2e-3),
         Mistake(-lr * g / np.sqrt(gam * s + g * g + eps), "the new squared gradient enters the average with the "
-                "weight 1 − γ = 0.1: s ← γ s + (1 − γ) g².", rtol=2e-3),
+                "weight 1 − β = 0.1: s ← β s + (1 − β) g².", rtol=2e-3),
         Mistake(-lr * g / (s_new + eps), "divide by the square root of s + ε, not by s + ε itself.", rtol=2e-3),
         Mistake(-lr * g / np.sqrt(s + eps), "you used the old average s; update it with the new gradient "
                 "first.", rtol=2e-3),
@@ -136,11 +136,11 @@ register("07_adaptive_methods", [
     Exercise(
         key="ada-rmsprop-step",
         question=(f"One RMSProp step with ε inside the root, √(s + ε): s = {_R['s']:g}, gradient "
-                  f"g = {_R['g']:g}, η = {_R['lr']:g}, γ = {_R['gamma']:g}, ε = {_R['eps']:g}. By how much does the "
+                  f"g = {_R['g']:g}, η = {_R['lr']:g}, β = {_R['gamma']:g}, ε = {_R['eps']:g}. By how much does the "
                   f"parameter change (w_new − w, three significant figures)?"),
         solve=_rmsprop_change,
         rtol=2e-3,
-        hint="s ← γ s + (1 − γ) g², then the change is −η g / √(s + ε).",
+        hint="s ← β s + (1 − β) g², then the change is −η g / √(s + ε).",
         mistakes=_rmsprop_mistakes,
     ),
     Exercise(
@@ -161,7 +161,7 @@ register("07_adaptive_methods", [
         hint="Look at how each method's denominator changes when the gradients become small.",
         mistakes=lambda: [
             Mistake("RMSProp", "its leaky average forgets: after large gradients, small ones let s shrink "
-                    "by the factor γ per step, and the rate grows again."),
+                    "by the factor β per step, and the rate grows again."),
             Mistake("Adam", "its v is a leaky average, like RMSProp's s: small gradients let it shrink, and the "
                     "rate grow."),
             Mistake("Yogi", "its v shrinks when v > g², by (1 − β₂) g² per step: more slowly than Adam's, but "

@@ -38,18 +38,18 @@ register("06_momentum", [
     Exercise(
         key="avg-mean",
         question="A running average starts at C_0 = 10 and takes in c_1, ..., c_4 = 3, 7, 2, 8 with "
-                 "C_t = γ_t C_(t−1) + (1 − γ_t) c_t and γ_t = (t − 1)/t. What is C_4?",
+                 "C_t = β_t C_(t−1) + (1 − β_t) c_t and β_t = (t − 1)/t. What is C_4?",
         solve=_mean_c4,
-        hint="Work out γ_1, ..., γ_4 first, then C_1, C_2, C_3, C_4 one after the other. What does γ_1 do to C_0?",
+        hint="Work out β_1, ..., β_4 first, then C_1, C_2, C_3, C_4 one after the other. What does β_1 do to C_0?",
         mistakes=lambda: [
             Mistake((MEAN_C0 + sum(MEAN_VALUES)) / (len(MEAN_VALUES) + 1),
-                    "that is the mean of C_0 and the four values, but γ_1 = 0: the first step replaces C_0 by c_1, "
+                    "that is the mean of C_0 and the four values, but β_1 = 0: the first step replaces C_0 by c_1, "
                     "so C_0 has no weight at all."),
             Mistake(float(running_average(MEAN_VALUES, mean_gamma(len(MEAN_VALUES)), c0=MEAN_C0)[-1]),
-                    "that is a moving average with the constant γ = 3/4 = γ_4 at every step; here γ_t changes "
+                    "that is a moving average with the constant β = 3/4 = β_4 at every step; here β_t changes "
                     "with t.", rtol=2e-3),
             Mistake(float(running_average(MEAN_VALUES, mean_gamma(len(MEAN_VALUES)))[-1]),
-                    "that is a moving average with the constant γ = 3/4 from C_0 = 0; here γ_t = (t − 1)/t "
+                    "that is a moving average with the constant β = 3/4 from C_0 = 0; here β_t = (t − 1)/t "
                     "changes with t.", rtol=2e-3),
             Mistake(float(running_average(MEAN_VALUES[:3], mean_gamma)[-1]),
                     "that is C_3, the mean of the first three values; C_4 takes in c_4 = 8 as well."),
@@ -73,19 +73,19 @@ register("06_momentum", [
     ),
     Exercise(
         key="avg-debiased",
-        question="A moving average with γ = 0.8 starts at C_0 = 0 and takes in c_1, c_2, c_3 = 2, 4, 3. "
-                 "What is its bias-corrected value C_3 / (1 − γ^3)? Give three significant figures or more.",
+        question="A moving average with β = 0.8 starts at C_0 = 0 and takes in c_1, c_2, c_3 = 2, 4, 3. "
+                 "What is its bias-corrected value C_3 / (1 − β^3)? Give three significant figures or more.",
         solve=_debiased_c3,
         rtol=3e-3,
         hint="Compute C_1 = 0.2 · 2, then C_2 and C_3 with C_t = 0.8 C_(t−1) + 0.2 c_t, and divide by 1 − 0.8³.",
         mistakes=lambda: [
             Mistake(float(running_average(DEBIAS_VALUES, DEBIAS_GAMMA)[-1]),
-                    "that is the raw average C_3, still pulled towards C_0 = 0: divide it by 1 − γ³.", rtol=2e-3),
+                    "that is the raw average C_3, still pulled towards C_0 = 0: divide it by 1 − β³.", rtol=2e-3),
             Mistake(float(running_average(DEBIAS_VALUES, DEBIAS_GAMMA)[-1] / (1.0 - DEBIAS_GAMMA)),
-                    "that divides by 1 − γ, the weight of the newest value; the total weight after three steps "
-                    "is 1 − γ³.", rtol=2e-3),
+                    "that divides by 1 − β, the weight of the newest value; the total weight after three steps "
+                    "is 1 − β³.", rtol=2e-3),
             Mistake(float(running_average(DEBIAS_VALUES, DEBIAS_GAMMA)[-1] / total_weight(DEBIAS_GAMMA, 2)),
-                    "that divides by 1 − γ², the total weight after two steps; after three it is 1 − γ³.",
+                    "that divides by 1 − β², the total weight after two steps; after three it is 1 − β³.",
                     rtol=2e-3),
             Mistake(float(np.mean(DEBIAS_VALUES)), "that is the plain mean; the corrected moving average still "
                     "weights the newer values more (weights 0.128, 0.16, 0.2, divided by their sum 0.488).",

@@ -12,7 +12,8 @@ from ..comparison import course_optimizers, course_problems, course_results, rat
 from ..optimizers import gd
 from . import Exercise, Mistake, register
 
-#: The choices of "cmp-rosenbrock-first": every first-order optimizer, momentum_ema counted as momentum.
+#: The choices of "cmp-rosenbrock-first": every first-order optimizer; a notebook answer
+#: "momentum_ema" is read as momentum (same iterates at a rescaled rate).
 FIRST_ORDER = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "yogi")
 
 #: The rate of "cmp-saddle-gd-steps": 10^(-2/3), a point of the default grid.
@@ -88,6 +89,7 @@ register("07_adaptive_methods", [
                  "rate, is not a separate option: it is listed under momentum.)",
         solve=_rosenbrock_first,
         options=FIRST_ORDER,
+        aliases={"momentum_ema": "momentum"},
         hint="Read the Rosenbrock table: the column of steps, for the rows that reached the target.",
         mistakes=lambda: [
             Mistake("adam", "Adam reaches the target from more rates of the grid than any other first-order "

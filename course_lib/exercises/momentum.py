@@ -36,18 +36,18 @@ def _wrong_delta_step() -> np.ndarray:
 register("06_momentum", [
     Exercise(
         key="mom-ema-rate",
-        question=f"Momentum in velocity form, V_t = γV_(t−1) + η∇J, W_t = W_(t−1) − V_t, runs with "
-                 f"η = {ETA} and γ = {GAMMA}. Which step η′ of the moving-average form "
-                 f"M_t = γM_(t−1) + (1 − γ)∇J, W_t = W_(t−1) − η′M_t gives exactly the same iterates?",
+        question=f"Momentum in velocity form, u_(t+1) = βu_t + g_t, x_(t+1) = x_t − ηu_(t+1), runs with "
+                 f"η = {ETA} and β = {GAMMA}. Which step η′ of the moving-average form "
+                 f"m_(t+1) = βm_t + (1 − β)g_t, x_(t+1) = x_t − η′m_(t+1) gives exactly the same iterates?",
         solve=lambda: ema_lr(ETA, GAMMA),
         rtol=3e-3,
-        hint="Multiply the moving-average recursion by η′ and compare it with the velocity recursion term by term.",
+        hint="Divide the moving-average recursion by 1 − β and compare it with the velocity recursion term by term.",
         mistakes=lambda: [
-            Mistake(ETA * (1 - GAMMA), "that multiplies by (1 − γ); the relation is η = η′(1 − γ), so "
-                    "η′ = η/(1 − γ) is larger than η.", rtol=3e-3),
-            Mistake(ETA, "with the same rate the moving-average form takes steps (1 − γ) times shorter: the "
-                    "(1 − γ) in front of the gradient has to be compensated.", rtol=3e-3),
-            Mistake(ETA / GAMMA, "divide by 1 − γ, not by γ.", rtol=3e-3),
+            Mistake(ETA * (1 - GAMMA), "that multiplies by (1 − β); the relation is η = η′(1 − β), so "
+                    "η′ = η/(1 − β) is larger than η.", rtol=3e-3),
+            Mistake(ETA, "with the same rate the moving-average form takes steps (1 − β) times shorter: the "
+                    "(1 − β) in front of the gradient has to be compensated.", rtol=3e-3),
+            Mistake(ETA / GAMMA, "divide by 1 − β, not by β.", rtol=3e-3),
         ],
     ),
     Exercise(

@@ -64,7 +64,7 @@ register("05_sgd", [
                  f"(a) full-batch gradient descent, (b) SGD one example at a time, (c) minibatches of {BATCH} "
                  f"that keep the smaller last batch? Give three numbers.",
         solve=_updates,
-        hint="One update per minibatch; the number of minibatches is n / b rounded up when the last, "
+        hint="One update per minibatch; the number of minibatches is n / B rounded up when the last, "
              "smaller batch is kept.",
         mistakes=lambda: [
             Mistake(np.r_[1.0, N_TRAIN, epoch_counts(N_TRAIN, BATCH, last="drop")[0]],
@@ -78,14 +78,14 @@ register("05_sgd", [
     Exercise(
         key="sgd-variance-4b",
         question="Minibatches are drawn at random (with replacement) from a large training set. When the batch "
-                 "size grows from b to 4b, by what factor does the variance of the minibatch gradient shrink?",
+                 "size grows from B to 4B, by what factor does the variance of the minibatch gradient shrink?",
         solve=_variance_factor,
-        hint="The minibatch gradient is a mean of b independent per-example gradients.",
+        hint="The minibatch gradient is a mean of B independent per-example gradients.",
         mistakes=lambda: [
             Mistake(2.0, "that is the factor of the standard deviation, the square root of the variance."),
             Mistake(0.25, "that is the ratio of the new variance to the old; the question asks by what factor "
                     "it shrinks."),
-            Mistake(16.0, "the variance of a mean of b independent terms falls like 1/b, not 1/b²."),
+            Mistake(16.0, "the variance of a mean of B independent terms falls like 1/B, not 1/B²."),
         ],
     ),
 ])
