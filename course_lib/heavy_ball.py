@@ -35,7 +35,7 @@ import numpy as np
 
 from ._validation import as_point, check_int, check_positive, check_symmetric, check_unit_interval
 from .objectives import Objective
-from .optimizers import MomentumState, Optimizer, momentum, momentum_ema, nesterov
+from .optimizers import MomentumEMAState, MomentumState, Optimizer, momentum, momentum_ema, nesterov
 from .runner import Trajectory, run
 
 __all__ = ["velocity_lr", "ema_lr", "FormComparison", "compare_forms", "momentum_contraction",
@@ -450,8 +450,10 @@ def momentum_step(objective: Objective, w_prev, w, *, lr: float, beta: float, fo
     w = as_point("w", w, dim=w_prev.size)
     lr = check_positive("lr", lr)
     opt = momentum(lr=lr, beta=beta) if form == "velocity" else momentum_ema(lr=lr, beta=beta)
-    # x_t = x_{t-1} - lr * v_t in both forms, so the velocity that made the last step is:
-    state = MomentumState(t=1, v=(w_prev - w) / lr)
+    # x_t = x_{t-1} - lr * u_t (velocity form) or x_{t-1} - lr * m_t (moving-average form),
+    # so the velocity or average that made the last step is:
+    last = (w_prev - w) / lr
+    state = MomentumState(t=1, u=last) if form == "velocity" else MomentumEMAState(t=1, m=last)
     w_next, _ = opt.update(w, objective.gradient(w), state)
     return w_next
 
