@@ -39,6 +39,7 @@ from .optimizers import (
     AdagradState,
     AdamState,
     GDState,
+    MomentumEMAState,
     MomentumState,
     Optimizer,
     RMSpropState,
@@ -66,7 +67,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Objective", "quadratic", "parabola", "error_surface", "ellipse", "bowl3d", "three_variable", "saddle",
     "rosenbrock",
-    "Optimizer", "GDState", "MomentumState", "AdagradState", "RMSpropState", "AdadeltaState", "AdamState",
+    "Optimizer", "GDState", "MomentumState", "MomentumEMAState", "AdagradState", "RMSpropState",
+    "AdadeltaState", "AdamState",
     "gd", "momentum", "momentum_ema", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw", "yogi",
     "newton", "clip", "clip_by_value", "clip_by_norm",
     "constant", "piecewise_constant", "exponential", "polynomial", "linear_decay", "cosine",

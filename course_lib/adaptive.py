@@ -11,7 +11,7 @@ inside them:
 * :func:`sparse_problem` is a seeded least-squares problem with rare features, where
   AdaGrad's per-coordinate rates help;
 * :func:`bias_factor` and :func:`simulate_first_moment` are about Adam's bias correction
-  (the decay of the corrected moment, :ref:`note 001 <note-001>`'s study question, is
+  (the averaging factor of the corrected moment, :ref:`note 001 <note-001>`'s study question, is
   :func:`course_lib.averages.debiased_gamma`);
 * :func:`spike_gradient` and :func:`online_projected` set up the online problem of
   Reddi, Kale and Kumar on which Adam converges to the wrong end and Yogi does not;
@@ -256,7 +256,7 @@ def sparse_problem(frequencies=(1.0, 0.5, 0.05, 0.02), *, n: int = 2000, noise: 
     r"""A seeded linear-regression problem whose features are present with different frequencies.
 
     Example :math:`i` has features :math:`x_{ij} \in \{0, 1\}`, present with probability
-    :math:`p_j` (a word that occurs in few documents has a small :math:`p_j`), and target
+    :math:`q_j` (a word that occurs in few documents has a small :math:`q_j`), and target
     :math:`y_i = x_i^\top w_{\text{true}} + \sigma\,\xi_i` with :math:`w_{\text{true}} = (1, \dots, 1)`
     and standard normal :math:`\xi_i`. The loss is the mean squared error
     :math:`f(w) = \frac{1}{2n}\sum_i (x_i^\top w - y_i)^2`; one example's gradient is zero in
@@ -266,7 +266,7 @@ def sparse_problem(frequencies=(1.0, 0.5, 0.05, 0.02), *, n: int = 2000, noise: 
     Parameters
     ----------
     frequencies : sequence of float in (0, 1]
-        :math:`p_j` for each feature.
+        :math:`q_j` for each feature.
     n : int, default 2000
         Number of examples, ``>= 2``.
     noise : float, default 0.1
@@ -378,7 +378,7 @@ def bias_factor(beta: float, t) -> np.ndarray:
     Parameters
     ----------
     beta : float in [0, 1)
-        The decay (:math:`\beta_1` or :math:`\beta_2`).
+        The averaging factor (:math:`\beta_1` or :math:`\beta_2`).
     t : int or array_like of int
         Steps, ``>= 1``.
 

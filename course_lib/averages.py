@@ -1,11 +1,14 @@
 """Running averages: the memory behind momentum and the adaptive methods.
 
-:func:`running_average` computes :math:`C_t = \\gamma_t C_{t-1} + (1 - \\gamma_t)\\, c_t`
-for a sequence :math:`c_1, c_2, \\dots`, with a constant :math:`\\gamma` (an
+:func:`running_average` computes :math:`C_t = \\beta_t C_{t-1} + (1 - \\beta_t)\\, c_t`
+for a sequence :math:`c_1, c_2, \\dots`, with a constant :math:`\\beta` (an
 exponential moving average) or one that depends on the step
-(:ref:`note 001 <note-001>`). The other functions describe such an average:
+(:ref:`note 001 <note-001>`). The argument ``gamma`` of these functions is the
+averaging factor :math:`\\beta`: :ref:`note 001 <note-001>` writes :math:`\\gamma`
+for it, and the names ``gamma``, :func:`mean_gamma` and :func:`debiased_gamma` keep that letter.
+The other functions describe such an average:
 
-* :func:`mean_gamma` is :math:`\\gamma_t = (t - 1)/t`, which makes the running
+* :func:`mean_gamma` is :math:`\\beta_t = (t - 1)/t`, which makes the running
   average the plain mean;
 * :func:`ema_weights` gives the weight that :math:`C_T` puts on each
   :math:`c_t` and on :math:`C_0`;
@@ -47,22 +50,23 @@ def running_average(values, gamma: Gamma, *, c0: float = 0.0) -> np.ndarray:
 
     .. math::
 
-        C_t = \gamma_t\, C_{t-1} + (1 - \gamma_t)\, c_t, \qquad C_0 = c_0
+        C_t = \beta_t\, C_{t-1} + (1 - \beta_t)\, c_t, \qquad C_0 = c_0
 
-    (:ref:`note 001 <note-001>`), computed as :math:`C_t = C_{t-1} + (1 - \gamma_t)(c_t - C_{t-1})`:
+    (:ref:`note 001 <note-001>`), computed as :math:`C_t = C_{t-1} + (1 - \beta_t)(c_t - C_{t-1})`:
     the same number, written so that a value equal to the current average leaves it exactly unchanged
-    (and :math:`C_t = c_t` exactly when :math:`\gamma_t = 0`).
+    (and :math:`C_t = c_t` exactly when :math:`\beta_t = 0`).
 
     Parameters
     ----------
     values : array_like, shape (n,) or (n, ...)
         :math:`c_1, \dots, c_n` (each may be an array: the average is taken entry by entry).
     gamma : float in [0, 1], or callable
-        The constant :math:`\gamma` of an exponential moving average, or a function
-        ``gamma(t)`` of the step :math:`t = 1, 2, \dots` with values in [0, 1].
-        :func:`mean_gamma`, :math:`\gamma_t = (t - 1)/t`, gives the plain mean of the values so far.
+        The averaging factor: the constant :math:`\beta` of an exponential moving
+        average, or a function ``gamma(t)`` giving :math:`\beta_t` in [0, 1] for the
+        step :math:`t = 1, 2, \dots`.
+        :func:`mean_gamma`, :math:`\beta_t = (t - 1)/t`, gives the plain mean of the values so far.
     c0 : float, default 0
-        The starting value :math:`C_0`, forgotten at the rate :math:`\prod \gamma_t`.
+        The starting value :math:`C_0`, forgotten at the rate :math:`\prod \beta_t`.
 
     Examples
     --------
@@ -90,10 +94,10 @@ def running_average(values, gamma: Gamma, *, c0: float = 0.0) -> np.ndarray:
 
 
 def mean_gamma(t: int) -> float:
-    r"""The factor :math:`\gamma_t = (t - 1)/t` that turns a running average into the plain mean.
+    r"""The factor :math:`\beta_t = (t - 1)/t` that turns a running average into the plain mean.
 
     With it, :math:`t\, C_t = (t - 1)\, C_{t-1} + c_t`, so :math:`t\, C_t = c_1 + \dots + c_t`
-    whatever :math:`C_0` is (:math:`\gamma_1 = 0` forgets it at once): :ref:`note 001 <note-001>`'s
+    whatever :math:`C_0` is (:math:`\beta_1 = 0` forgets it at once): :ref:`note 001 <note-001>`'s
     study question. Pass the function itself to :func:`running_average`.
 
     Parameters
@@ -122,14 +126,14 @@ def mean_gamma(t: int) -> float:
 def ema_weights(gamma: Gamma, T: int) -> np.ndarray:
     r"""The weights that the running average :math:`C_T` puts on :math:`C_0, c_1, \dots, c_T`.
 
-    Unrolling :math:`C_t = \gamma_t C_{t-1} + (1 - \gamma_t) c_t` gives
-    :math:`C_T = w_0 C_0 + \sum_{t=1}^{T} w_t c_t` with
+    Unrolling :math:`C_t = \beta_t C_{t-1} + (1 - \beta_t) c_t` gives
+    :math:`C_T = a_0 C_0 + \sum_{t=1}^{T} a_t c_t` with
 
     .. math::
 
-        w_t = (1 - \gamma_t) \prod_{s=t+1}^{T} \gamma_s, \qquad w_0 = \prod_{s=1}^{T} \gamma_s ,
+        a_t = (1 - \beta_t) \prod_{s=t+1}^{T} \beta_s, \qquad a_0 = \prod_{s=1}^{T} \beta_s ,
 
-    for a constant :math:`\gamma`: :math:`w_t = \gamma^{T-t}(1 - \gamma)` and :math:`w_0 = \gamma^T`
+    for a constant :math:`\beta`: :math:`a_t = \beta^{T-t}(1 - \beta)` and :math:`a_0 = \beta^T`
     (:ref:`note 001 <note-001>`). The weights add up to one.
 
     Parameters
@@ -166,19 +170,19 @@ def ema_weights(gamma: Gamma, T: int) -> np.ndarray:
 
 
 def total_weight(gamma: float, n):
-    r"""The total weight :math:`1 - \gamma^n` that a moving average puts on its last ``n`` values.
+    r"""The total weight :math:`1 - \beta^n` that a moving average puts on its last ``n`` values.
 
     Two readings of the same number:
 
     * after :math:`t = n` steps from :math:`C_0 = 0`, the weights on :math:`c_1, \dots, c_t` add up
-      to :math:`1 - \gamma^t` (the rest, :math:`\gamma^t`, sits on :math:`C_0 = 0`): the average
-      of a constant :math:`c` is :math:`(1 - \gamma^t)\, c`, biased towards 0;
-    * however long the sequence, the newest ``n`` values carry the weight :math:`1 - \gamma^n`.
+      to :math:`1 - \beta^t` (the rest, :math:`\beta^t`, sits on :math:`C_0 = 0`): the average
+      of a constant :math:`c` is :math:`(1 - \beta^t)\, c`, biased towards 0;
+    * however long the sequence, the newest ``n`` values carry the weight :math:`1 - \beta^n`.
 
     Parameters
     ----------
     gamma : float in [0, 1)
-        The constant :math:`\gamma`.
+        The averaging factor :math:`\beta`.
     n : int >= 0, or array of them
         The number of values (steps).
 
@@ -196,16 +200,16 @@ def total_weight(gamma: float, n):
 
 
 def bias_correction(gamma: float, t):
-    r"""The factor :math:`1/(1 - \gamma^t)` that removes a moving average's pull towards :math:`C_0 = 0`.
+    r"""The factor :math:`1/(1 - \beta^t)` that removes a moving average's pull towards :math:`C_0 = 0`.
 
-    :math:`C_t / (1 - \gamma^t)` divides by the total weight on the data (:func:`total_weight`), so
+    :math:`C_t / (1 - \beta^t)` divides by the total weight on the data (:func:`total_weight`), so
     that the weights on :math:`c_1, \dots, c_t` add up to one: the "unbiased" average of Adam
     (:ref:`note 001 <note-001>`, :ref:`note 000 <note-000>`) and of :ref:`note 002 <note-002>`'s momentum.
 
     Parameters
     ----------
     gamma : float in [0, 1)
-        The constant :math:`\gamma`.
+        The averaging factor :math:`\beta`.
     t : int >= 1, or array of them
         The number of values averaged so far.
 
@@ -226,26 +230,26 @@ def bias_correction(gamma: float, t):
 def debiased_gamma(gamma: float) -> Callable[[int], float]:
     r"""The step-dependent factor of the bias-corrected moving average, as a function of ``t``.
 
-    Dividing :math:`C_t = \gamma C_{t-1} + (1 - \gamma) c_t` by :math:`1 - \gamma^t` gives a running
-    average :math:`D_t = \gamma'_t D_{t-1} + (1 - \gamma'_t) c_t` of its own, with
+    Dividing :math:`C_t = \beta C_{t-1} + (1 - \beta) c_t` by :math:`1 - \beta^t` gives a running
+    average :math:`\hat C_t = \beta'_t \hat C_{t-1} + (1 - \beta'_t) c_t` of its own, with
 
     .. math::
 
-        \gamma'_t = \frac{\gamma\,(1 - \gamma^{t-1})}{1 - \gamma^t},
+        \beta'_t = \frac{\beta\,(1 - \beta^{t-1})}{1 - \beta^t},
 
-    which is 0 at :math:`t = 1` (the start is forgotten at once) and rises to :math:`\gamma`. As
-    :math:`\gamma \to 1` it tends to :func:`mean_gamma`, :math:`(t - 1)/t`: the corrected average of a
+    which is 0 at :math:`t = 1` (the start is forgotten at once) and rises to :math:`\beta`. As
+    :math:`\beta \to 1` it tends to :func:`mean_gamma`, :math:`(t - 1)/t`: the corrected average of a
     long memory is the plain mean.
 
     Parameters
     ----------
     gamma : float in [0, 1)
-        The constant :math:`\gamma` of the moving average.
+        The averaging factor :math:`\beta` of the moving average.
 
     Returns
     -------
     callable
-        ``t -> gamma'_t`` for ``t >= 1``.
+        ``t ->`` :math:`\beta'_t`, for ``t >= 1``.
 
     Examples
     --------
@@ -264,7 +268,7 @@ def debiased_gamma(gamma: float) -> Callable[[int], float]:
 
 
 def debiased(values, gamma: float) -> np.ndarray:
-    r"""The bias-corrected moving averages :math:`C_t / (1 - \gamma^t)`, :math:`t = 1, \dots, n`, from :math:`C_0 = 0`.
+    r"""The bias-corrected moving averages :math:`C_t / (1 - \beta^t)`, :math:`t = 1, \dots, n`, from :math:`C_0 = 0`.
 
     Computed as the running average with :func:`debiased_gamma`, so that a constant sequence
     gives back the constant exactly.
@@ -274,7 +278,7 @@ def debiased(values, gamma: float) -> np.ndarray:
     values : array_like, shape (n,) or (n, ...)
         :math:`c_1, \dots, c_n`.
     gamma : float in [0, 1)
-        The constant :math:`\gamma`.
+        The averaging factor :math:`\beta`.
 
     Examples
     --------
@@ -295,7 +299,7 @@ def effective_count(beta: float) -> float:
     (:func:`mean_age` plus one); the newest :math:`1/(1 - \beta)` values carry a weight of about
     :math:`1 - 1/e` (:func:`total_weight`); the weights halve every
     :math:`\ln 2/\ln(1/\beta) \approx 0.69/(1 - \beta)` values (:func:`half_life`); and the
-    velocity form of momentum (PyTorch's buffer :math:`b_t = \beta b_{t-1} + g_t`) adds up
+    velocity form of momentum (PyTorch's buffer, :math:`u_t = \beta u_{t-1} + g_t`) adds up
     :math:`1 + \beta + \beta^2 + \dots = 1/(1 - \beta)` copies of a constant gradient.
 
     Parameters
@@ -313,16 +317,16 @@ def effective_count(beta: float) -> float:
 
 
 def mean_age(gamma: float, T: int = 10_000) -> float:
-    r"""The mean age :math:`\sum_t (T - t)\, w_t / \sum_t w_t` of the values in a moving average of ``T`` values.
+    r"""The mean age :math:`\sum_t (T - t)\, a_t / \sum_t a_t` of the values in a moving average of ``T`` values.
 
-    The newest value :math:`c_T` has age 0; the weights :math:`w_t` are those of :func:`ema_weights`
-    (without :math:`C_0`'s). For a long sequence the mean age tends to :math:`\gamma/(1 - \gamma)`,
+    The newest value :math:`c_T` has age 0; the weights :math:`a_t` are those of :func:`ema_weights`
+    (without :math:`C_0`'s). For a long sequence the mean age tends to :math:`\beta/(1 - \beta)`,
     so that, counting the newest value as 1, it is :func:`effective_count`.
 
     Parameters
     ----------
     gamma : float in [0, 1)
-        The constant :math:`\gamma`.
+        The averaging factor :math:`\beta`.
     T : int >= 1, default 10000
         The number of values.
 
@@ -342,16 +346,16 @@ def mean_age(gamma: float, T: int = 10_000) -> float:
 
 
 def half_life(gamma: float) -> float:
-    r"""The age :math:`\ln 2 / \ln(1/\gamma)` at which a moving average's weights have halved.
+    r"""The age :math:`\ln 2 / \ln(1/\beta)` at which a moving average's weights have halved.
 
-    The weight on a value of age :math:`k` is :math:`\gamma^k (1 - \gamma)`; it is half the newest
-    one's when :math:`\gamma^k = 1/2`. For :math:`\gamma` near 1, :math:`\ln(1/\gamma) \approx 1 - \gamma`,
+    The weight on a value of age :math:`k` is :math:`\beta^k (1 - \beta)`; it is half the newest
+    one's when :math:`\beta^k = 1/2`. For :math:`\beta` near 1, :math:`\ln(1/\beta) \approx 1 - \beta`,
     so the half-life is about :math:`0.69` times :func:`effective_count`.
 
     Parameters
     ----------
     gamma : float in (0, 1)
-        The constant :math:`\gamma`.
+        The averaging factor :math:`\beta`.
 
     Examples
     --------
@@ -367,16 +371,16 @@ def half_life(gamma: float) -> float:
 
 
 def steps_to_weight(gamma: float, fraction: float) -> int:
-    r"""The first step :math:`t` at which a moving average from :math:`C_0 = 0` has :math:`1 - \gamma^t \ge`
+    r"""The first step :math:`t` at which a moving average from :math:`C_0 = 0` has :math:`1 - \beta^t \ge`
     ``fraction``.
 
-    On a constant signal, the raw average :math:`C_t = (1 - \gamma^t)\, c` first reaches
+    On a constant signal, the raw average :math:`C_t = (1 - \beta^t)\, c` first reaches
     ``fraction`` of it at this step.
 
     Parameters
     ----------
     gamma : float in [0, 1)
-        The constant :math:`\gamma`.
+        The averaging factor :math:`\beta`.
     fraction : float in (0, 1)
         The share of the signal to reach.
 

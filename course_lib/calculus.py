@@ -320,10 +320,12 @@ def numerical_gradient(f, x, h: float = 1e-6) -> np.ndarray:
 
     .. math::
 
-        \frac{\partial f}{\partial x_i}(x) \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h}
+        \frac{\partial f}{\partial x_i}(x) \approx
+        \frac{f(x + \delta e_i) - f(x - \delta e_i)}{2\delta}
 
-    The error is of order :math:`h^2` (the third derivatives) plus rounding of order
-    :math:`\varepsilon |f| / h`; ``h = 1e-6`` balances them for values of order one.
+    with the step :math:`\delta` = ``h``. The error is of order :math:`\delta^2` (the third
+    derivatives) plus rounding of order :math:`10^{-16} |f| / \delta` (double precision);
+    ``h = 1e-6`` balances the two for values of order one.
 
     Parameters
     ----------
@@ -358,11 +360,13 @@ def numerical_hessian(f, x, h: float = 1e-4) -> np.ndarray:
     .. math::
 
         \frac{\partial^2 f}{\partial x_i \partial x_j}(x) \approx
-        \frac{f(x + h e_i + h e_j) - f(x + h e_i - h e_j) - f(x - h e_i + h e_j) + f(x - h e_i - h e_j)}{4h^2}
+        \frac{f(x + \delta e_i + \delta e_j) - f(x + \delta e_i - \delta e_j)
+              - f(x - \delta e_i + \delta e_j) + f(x - \delta e_i - \delta e_j)}{4\delta^2}
 
-    (on the diagonal, :math:`(f(x + 2he_i) - 2f(x) + f(x - 2he_i))/(4h^2)`). The error is of
-    order :math:`h^2` plus rounding of order :math:`\varepsilon |f| / h^2`; ``h = 1e-4``
-    balances them for values of order one.
+    with the step :math:`\delta` = ``h`` (on the diagonal,
+    :math:`(f(x + 2\delta e_i) - 2f(x) + f(x - 2\delta e_i))/(4\delta^2)`). The error is of
+    order :math:`\delta^2` plus rounding of order :math:`10^{-16} |f| / \delta^2` (double
+    precision); ``h = 1e-4`` balances the two for values of order one.
 
     Parameters
     ----------

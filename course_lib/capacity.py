@@ -5,7 +5,7 @@ error on data the model has not seen. This module makes the difference visible
 with the simplest models that can underfit and overfit: polynomials of degree
 0, 1, 2, ... fitted by least squares to a few noisy samples of a smooth function.
 
-* :func:`make_regression_data` draws a seeded data set :math:`y = f(x) + \\varepsilon`
+* :func:`make_regression_data` draws a seeded data set :math:`y = \\bar y(x) + \\sigma\\xi`
   from the smooth function :func:`target`;
 * :func:`fit_polynomial` fits a polynomial of a given degree (in the Legendre basis,
   which stays well conditioned at high degree);
@@ -70,7 +70,7 @@ Seed = int | np.random.Generator
 
 
 def target(x) -> np.ndarray:
-    """The smooth function behind the data, :math:`f(x) = \\sin(3x + 0.5)` on :math:`[-1, 1]`.
+    """The smooth function behind the data, :math:`\\bar y(x) = \\sin(3x + 0.5)` on :math:`[-1, 1]`.
 
     No polynomial of low degree matches it, but a polynomial of degree 7 is within
     :math:`10^{-3}` of it everywhere on :math:`[-1, 1]`.
@@ -97,14 +97,15 @@ def _rng(seed: Seed) -> np.random.Generator:
 
 
 def make_regression_data(n: int, noise: float = 0.3, seed: Seed = 0) -> RegressionData:
-    """``n`` noisy samples :math:`y_i = f(x_i) + \\varepsilon_i` of :func:`target` on :math:`[-1, 1]`.
+    """``n`` noisy samples :math:`y_i = \\bar y(x_i) + \\sigma\\xi_i` of :func:`target` on :math:`[-1, 1]`.
 
     The inputs are *stratified*: :math:`[-1, 1]` is cut into ``n`` equal cells and one
     input is drawn uniformly in each, so that no stretch of the interval is left empty
     (with independent uniform inputs, a large gap now and then makes a high-degree fit
     explode, and the averages of :func:`bias_variance` would be dominated by those
-    rare sets). The noise :math:`\\varepsilon_i` is Gaussian with mean 0 and standard
-    deviation ``noise``, independent of everything else.
+    rare sets). The noise :math:`\\sigma\\xi_i` is Gaussian with mean 0 and standard
+    deviation :math:`\\sigma` = ``noise`` (:math:`\\xi_i` standard normal), independent of
+    everything else.
 
     Parameters
     ----------
@@ -392,20 +393,20 @@ def bias_variance(degrees, n_train: int, n_sets: int = 200, noise: float = 0.3, 
     """Bias², variance and noise of polynomial fits, by Monte Carlo over many training sets.
 
     For each of the :math:`S =` ``n_sets`` training sets :math:`D_s` (``make_regression_data(n_train, noise,
-    rng)``) and each degree, fit :math:`\\hat f_s` and evaluate it on the grid ``x_eval`` of
-    ``n_eval`` equally spaced points of :math:`[-1, 1]`. With :math:`\\bar f(x)` the average of
-    the :math:`\\hat f_s(x)` over the sets, and averages :math:`\\langle\\cdot\\rangle` over
+    rng)``) and each degree, fit :math:`\\hat h_s` and evaluate it on the grid ``x_eval`` of
+    ``n_eval`` equally spaced points of :math:`[-1, 1]`. With :math:`\\bar h(x)` the average of
+    the :math:`\\hat h_s(x)` over the sets, and averages :math:`\\langle\\cdot\\rangle` over
     :math:`x` in the grid,
 
-    * variance :math:`v = \\langle \\frac{1}{S - 1} \\sum_s (\\hat f_s(x) - \\bar f(x))^2 \\rangle`;
-    * bias² :math:`= \\langle (\\bar f(x) - f(x))^2 \\rangle - v/S` (the average of :math:`S`
-      fits still varies by :math:`v/S`, which would otherwise count as bias); when the true
+    * variance :math:`V = \\langle \\frac{1}{S - 1} \\sum_s (\\hat h_s(x) - \\bar h(x))^2 \\rangle`;
+    * bias² :math:`= \\langle (\\bar h(x) - \\bar y(x))^2 \\rangle - V/S` (the average of :math:`S`
+      fits still varies by :math:`V/S`, which would otherwise count as bias); when the true
       bias is below that Monte-Carlo error, the estimate can come out slightly negative;
     * noise :math:`= \\sigma^2`;
-    * error :math:`= \\langle \\frac1S \\sum_s (\\hat f_s(x) - y_s(x))^2 \\rangle` with fresh
-      targets :math:`y_s(x) = f(x) + \\varepsilon_s(x)`, drawn after each training set.
+    * error :math:`= \\langle \\frac1S \\sum_s (\\hat h_s(x) - y_s(x))^2 \\rangle` with fresh
+      targets :math:`y_s(x) = \\bar y(x) + \\sigma\\xi_s(x)`, drawn after each training set.
 
-    The first two add up exactly to the mean of :math:`(\\hat f_s(x) - f(x))^2`, and because the
+    The first two add up exactly to the mean of :math:`(\\hat h_s(x) - \\bar y(x))^2`, and because the
     fresh noise is independent of the fit, error = bias² + variance + noise up to Monte-Carlo
     error (exactly, when ``noise == 0``). This is the decomposition behind the bias and
     variance of :ref:`note 000 <note-000>`.

@@ -369,10 +369,10 @@ def course_optimizers() -> dict[str, Factory]:
 
     The defaults (those of each function, and of PyTorch): momentum, ``momentum_ema`` and
     Nesterov :math:`\beta = 0.9`; AdaGrad :math:`\epsilon = 10^{-10}`; RMSProp
-    :math:`\gamma = 0.99`, :math:`\epsilon = 10^{-8}`; AdaDelta :math:`\rho = 0.9`,
+    :math:`\beta = 0.99`, :math:`\epsilon = 10^{-8}`; AdaDelta :math:`\beta = 0.9`,
     :math:`\epsilon = 10^{-6}` (``lr`` is a factor on its step); Adam and AdamW
     :math:`\beta_1 = 0.9`, :math:`\beta_2 = 0.999`, :math:`\epsilon = 10^{-8}`, AdamW with
-    weight decay 0.01; Yogi :math:`\beta_1 = 0.9`, :math:`\beta_2 = 0.999`,
+    weight decay :math:`\omega = 0.01`; Yogi :math:`\beta_1 = 0.9`, :math:`\beta_2 = 0.999`,
     :math:`\epsilon = 10^{-3}`; Newton's method (``lr`` is its damping factor :math:`\alpha`)
     uses the Hessian, which the others do not: it is a reference, not a competitor.
 

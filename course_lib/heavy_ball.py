@@ -6,7 +6,7 @@ PyTorch's), :func:`~course_lib.optimizers.momentum_ema` (moving-average form) an
 computes *about* them:
 
 * the learning rates that make the two forms of momentum identical,
-  :math:`\eta = \eta'(1 - \gamma)` (:func:`velocity_lr`, :func:`ema_lr`, :func:`compare_forms`);
+  :math:`\eta = \eta'(1 - \beta)` (:func:`velocity_lr`, :func:`ema_lr`, :func:`compare_forms`);
 * the exact asymptotic factor per step of momentum and Nesterov momentum on a quadratic
   (:func:`momentum_contraction`) and Polyak's optimal rate and momentum (:func:`heavy_ball_tuning`);
 * a grid search over :math:`(\eta, \beta)` by steps to a tolerance (:func:`grid_search`);
@@ -35,7 +35,7 @@ import numpy as np
 
 from ._validation import as_point, check_int, check_positive, check_symmetric, check_unit_interval
 from .objectives import Objective
-from .optimizers import MomentumState, Optimizer, momentum, momentum_ema, nesterov
+from .optimizers import MomentumEMAState, MomentumState, Optimizer, momentum, momentum_ema, nesterov
 from .runner import Trajectory, run
 
 __all__ = ["velocity_lr", "ema_lr", "FormComparison", "compare_forms", "momentum_contraction",
@@ -57,17 +57,21 @@ def velocity_lr(ema_lr: float, beta: float) -> float:
     r"""The rate :math:`\eta = \eta'(1 - \beta)` of the velocity form equivalent to rate :math:`\eta'` of the
     moving-average form.
 
-    :ref:`Note 001 <note-001>` writes momentum as :math:`V_t = \gamma V_{t-1} + \eta \nabla J`,
-    :math:`W_t = W_{t-1} - V_t` and as a moving average :math:`M_t = \gamma M_{t-1} + (1 - \gamma)\nabla J`,
-    :math:`W_t = W_{t-1} - \eta' M_t`. Since :math:`V_t = \eta' M_t` exactly when
-    :math:`\eta = \eta'(1 - \gamma)`, the iterates then coincide.
+    The velocity form :math:`u_{t+1} = \beta u_t + g_t`, :math:`x_{t+1} = x_t - \eta u_{t+1}`
+    and the moving-average form :math:`m_{t+1} = \beta m_t + (1 - \beta) g_t`,
+    :math:`x_{t+1} = x_t - \eta' m_{t+1}` have :math:`m_t = (1 - \beta) u_t`, so their steps
+    :math:`\eta u_{t+1}` and :math:`\eta' m_{t+1}` agree, and the iterates coincide, exactly
+    when :math:`\eta = \eta'(1 - \beta)`. :ref:`Note 001 <note-001>` writes the two forms as
+    :math:`V_t = \gamma V_{t-1} + \eta \nabla J`, :math:`W_t = W_{t-1} - V_t` and
+    :math:`M_t = \gamma M_{t-1} + (1 - \gamma)\nabla J`, :math:`W_t = W_{t-1} - \eta' M_t`
+    (its :math:`\gamma` is :math:`\beta`, :math:`V_t = \eta u_t`, :math:`M_t = m_t`).
 
     Parameters
     ----------
     ema_lr : float
         The step :math:`\eta' > 0` of the moving-average form.
     beta : float
-        The momentum :math:`\beta = \gamma \in [0, 1)`.
+        The momentum factor :math:`\beta \in [0, 1)`.
 
     Returns
     -------
@@ -167,17 +171,17 @@ def momentum_contraction(hessian, lr, beta, *, form: str = "velocity") -> np.nda
     r"""The exact asymptotic factor per step of momentum on a quadratic with this Hessian.
 
     Along an eigenvector of eigenvalue :math:`\lambda` the error obeys a two-term recurrence
-    :math:`e_{t+1} = a\, e_t - b\, e_{t-1}`, i.e. it is multiplied by the 2×2 matrix
-    :math:`\begin{pmatrix} a & -b \\ 1 & 0 \end{pmatrix}`, whose spectral radius (the larger
-    root in modulus of :math:`r^2 - a r + b`) is the factor by which the error shrinks per step
-    in the long run:
+    :math:`e_{t+1} = a\, e_t - c\, e_{t-1}`, i.e. it is multiplied by the 2×2 matrix
+    :math:`\begin{pmatrix} a & -c \\ 1 & 0 \end{pmatrix}`, whose spectral radius (the larger
+    root in modulus of :math:`r^2 - a r + c`) is the factor :math:`\rho` by which the error
+    shrinks per step in the long run:
 
     * ``"velocity"`` (:func:`~course_lib.optimizers.momentum`, Polyak's heavy ball):
-      :math:`a = 1 + \beta - \eta\lambda`, :math:`b = \beta`;
-    * ``"ema"`` (:func:`~course_lib.optimizers.momentum_ema`): the same with :math:`\eta(1 - \beta)`
-      in place of :math:`\eta`;
+      :math:`a = 1 + \beta - \eta\lambda`, :math:`c = \beta`;
+    * ``"ema"`` (:func:`~course_lib.optimizers.momentum_ema`, ``lr`` its step :math:`\eta'`):
+      the same with :math:`\eta'(1 - \beta)` in place of :math:`\eta`;
     * ``"nesterov"`` (:func:`~course_lib.optimizers.nesterov`):
-      :math:`a = (1 + \beta)(1 - \eta\lambda)`, :math:`b = \beta(1 - \eta\lambda)`.
+      :math:`a = (1 + \beta)(1 - \eta\lambda)`, :math:`c = \beta(1 - \eta\lambda)`.
 
     The result is the maximum over the eigenvalues; below 1 means convergence from every start.
     With ``beta=0`` all three are gradient descent's :math:`\max_i |1 - \eta\lambda_i|`.
@@ -235,13 +239,13 @@ class HeavyBallTuning(NamedTuple):
     """Polyak's optimal constants for momentum on a quadratic (see :func:`heavy_ball_tuning`)."""
 
     lam_min: float
-    """Smallest Hessian eigenvalue :math:`\\mu`."""
+    """Smallest Hessian eigenvalue :math:`\\lambda_{\\min}`."""
     lam_max: float
-    """Largest Hessian eigenvalue :math:`L`."""
+    """Largest Hessian eigenvalue :math:`\\lambda_{\\max}`."""
     kappa: float
-    """Condition number :math:`\\kappa = L/\\mu`."""
+    """Condition number :math:`\\kappa = \\lambda_{\\max}/\\lambda_{\\min}`."""
     lr: float
-    """Optimal velocity-form rate :math:`\\eta^\\star = 4/(\\sqrt{L} + \\sqrt{\\mu})^2`."""
+    """Optimal velocity-form rate :math:`\\eta^\\star = 4/(\\sqrt{\\lambda_{\\max}} + \\sqrt{\\lambda_{\\min}})^2`."""
     beta: float
     """Optimal momentum :math:`\\beta^\\star = ((\\sqrt\\kappa - 1)/(\\sqrt\\kappa + 1))^2`."""
     rate: float
@@ -255,11 +259,12 @@ class HeavyBallTuning(NamedTuple):
 def heavy_ball_tuning(hessian) -> HeavyBallTuning:
     r"""Polyak's optimal learning rate and momentum for a quadratic with this Hessian.
 
-    With :math:`\mu` and :math:`L` the extreme eigenvalues and :math:`\kappa = L/\mu`,
+    With :math:`\lambda_{\min}` and :math:`\lambda_{\max}` the extreme eigenvalues and
+    :math:`\kappa = \lambda_{\max}/\lambda_{\min}`,
 
     .. math::
 
-        \eta^\star = \frac{4}{(\sqrt L + \sqrt\mu)^2}, \qquad
+        \eta^\star = \frac{4}{(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}})^2}, \qquad
         \beta^\star = \left(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\right)^2,
 
     make every eigen-direction's recurrence have a double or complex pair of roots of modulus
@@ -267,7 +272,9 @@ def heavy_ball_tuning(hessian) -> HeavyBallTuning:
     :math:`1 - 2/(\sqrt\kappa + 1)`: about :math:`\sqrt\kappa` times fewer steps than gradient
     descent's :math:`1 - 2/(\kappa + 1)`. The rates are for :func:`~course_lib.optimizers.momentum`
     (the velocity form with the rate outside the velocity, PyTorch's); ``ema_lr`` is the step of
-    :func:`~course_lib.optimizers.momentum_ema` that gives the same iterates.
+    :func:`~course_lib.optimizers.momentum_ema` that gives the same iterates. Polyak and
+    most of the optimization literature write :math:`\mu` and :math:`L` for
+    :math:`\lambda_{\min}` and :math:`\lambda_{\max}`.
 
     Parameters
     ----------
@@ -282,8 +289,7 @@ def heavy_ball_tuning(hessian) -> HeavyBallTuning:
 
     References
     ----------
-    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods.
-    USSR Computational Mathematics and Mathematical Physics 4(5), 1-17.
+    :cite:t:`polyak1964`.
     """
     lam = _eigenvalues(hessian)
     mu, L = float(lam[0]), float(lam[-1])
@@ -406,17 +412,19 @@ def grid_search(objective: Objective, x0, lrs, betas, *, steps: int, tol: float 
 def momentum_step(objective: Objective, w_prev, w, *, lr: float, beta: float, form: str = "velocity") -> np.ndarray:
     r"""One momentum step from :math:`w_t`, when the previous iterate :math:`w_{t-1}` is known.
 
-    The velocity that carried :math:`w_{t-1}` to :math:`w_t` is recovered from the step, and
-    the optimizer's own update is applied with it. In velocity form
-    (:func:`~course_lib.optimizers.momentum`) that is the heavy-ball formula of the worked
-    example of :ref:`note 000 <note-000>`:
+    The velocity :math:`u_t` (or average :math:`m_t`) that carried :math:`w_{t-1}` to
+    :math:`w_t` is recovered from the step, and the optimizer's own update is applied with
+    it. The iterates are written :math:`w`, and the objective :math:`E`, as in the worked
+    example of :ref:`note 000 <note-000>`. In velocity form
+    (:func:`~course_lib.optimizers.momentum`) that is the example's heavy-ball formula:
 
     .. math::
 
         w_{t+1} = w_t - \eta \nabla E(w_t) + \beta\, (w_t - w_{t-1});
 
-    in the moving-average form of its algorithm box (:func:`~course_lib.optimizers.momentum_ema`)
-    it is :math:`w_{t+1} = w_t - \eta(1 - \beta)\nabla E(w_t) + \beta\,(w_t - w_{t-1})`.
+    in the moving-average form of its algorithm box (:func:`~course_lib.optimizers.momentum_ema`,
+    ``lr`` its step :math:`\eta'`) it is
+    :math:`w_{t+1} = w_t - \eta'(1 - \beta)\nabla E(w_t) + \beta\,(w_t - w_{t-1})`.
 
     Parameters
     ----------
@@ -425,7 +433,7 @@ def momentum_step(objective: Objective, w_prev, w, *, lr: float, beta: float, fo
     w_prev, w : array_like
         :math:`w_{t-1}` and :math:`w_t`, the same shape.
     lr : float
-        :math:`\eta > 0`.
+        :math:`\eta > 0` (:math:`\eta'` for ``form="ema"``).
     beta : float
         :math:`\beta \in [0, 1)`.
     form : {"velocity", "ema"}
@@ -450,8 +458,10 @@ def momentum_step(objective: Objective, w_prev, w, *, lr: float, beta: float, fo
     w = as_point("w", w, dim=w_prev.size)
     lr = check_positive("lr", lr)
     opt = momentum(lr=lr, beta=beta) if form == "velocity" else momentum_ema(lr=lr, beta=beta)
-    # x_t = x_{t-1} - lr * v_t in both forms, so the velocity that made the last step is:
-    state = MomentumState(t=1, v=(w_prev - w) / lr)
+    # x_t = x_{t-1} - lr * u_t (velocity form) or x_{t-1} - lr * m_t (moving-average form),
+    # so the velocity or average that made the last step is:
+    last = (w_prev - w) / lr
+    state = MomentumState(t=1, u=last) if form == "velocity" else MomentumEMAState(t=1, m=last)
     w_next, _ = opt.update(w, objective.gradient(w), state)
     return w_next
 
@@ -464,7 +474,10 @@ class NesterovNote002State(NamedTuple):
     t: int
     """Number of updates taken so far."""
     u: np.ndarray
-    """The moving-average velocity :math:`u_t`, zero at the start."""
+    """:ref:`Note 002 <note-002>`'s moving-average velocity :math:`u_t`.
+
+    The course's :math:`m_t`; zero at the start.
+    """
 
 
 def note002_nesterov(lr: float, beta: float, *, lookahead: str = "printed") -> Optimizer:
@@ -475,7 +488,9 @@ def note002_nesterov(lr: float, beta: float, *, lookahead: str = "printed") -> O
         u_{t+1} &= \beta u_t + (1 - \beta)\, \nabla f(\theta_t - c\,\alpha u_t) \\
         \theta_{t+1} &= \theta_t - \alpha u_{t+1}
 
-    with :math:`u_0 = 0`, where the look-ahead coefficient is :math:`c = 1` as printed
+    in the note's symbols (:math:`\alpha` is the step, the course's :math:`\eta'`; :math:`u`
+    is the average, the course's :math:`m`; :math:`\theta` the point), with :math:`u_0 = 0`,
+    where the look-ahead coefficient is :math:`c = 1` as printed
     (``lookahead="printed"``) or :math:`c = \beta`, the part of the next step already decided
     (``lookahead="corrected"``). The second line is printed with :math:`u_{t-1}`, an index typo:
     here it is :math:`u_{t+1}`.

@@ -112,7 +112,7 @@ def preactivation_variance(fan_in: int, weight_var: float, input_var: float = 1.
 def relu_gaussian_moments(var: float = 1.0):
     """Mean, second moment and variance of :math:`\\max(z, 0)` for :math:`z \\sim N(0, \\text{var})`.
 
-    With :math:`s = \\sqrt{\\text{var}}`: the mean is :math:`s/\\sqrt{2\\pi}`, the second moment
+    With :math:`\\sigma = \\sqrt{\\text{var}}`: the mean is :math:`\\sigma/\\sqrt{2\\pi}`, the second moment
     :math:`\\text{var}/2` (half of :math:`\\mathbb{E}[z^2]`: the negative half is set to 0, the positive
     half keeps its squares), and the variance :math:`\\text{var}\\,(1/2 - 1/(2\\pi)) \\approx 0.341\\,\\text{var}`.
     ReLU halves the **second moment**, not the variance (:ref:`note 002 <note-002>` says "half").

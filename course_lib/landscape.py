@@ -587,7 +587,8 @@ def neighbourhood_test(objective: Objective, point, *, radius: float = 1e-2, sam
                        seed: int = 0) -> str:
     r"""Compare :math:`f` at random points near ``point`` with :math:`f` at ``point`` itself.
 
-    Points :math:`p + r u` are drawn with random directions :math:`u` (half of them
+    Points :math:`x + r q` (:math:`x` = ``point``) are drawn with random directions
+    :math:`q` (half of them
     along the coordinate axes and diagonals, which catch flat valleys) and distances
     :math:`r` up to ``radius``. If none is lower: ``"minimum"`` (perhaps not strict);
     none higher: ``"maximum"``; some lower and some higher: ``"saddle point"``; all

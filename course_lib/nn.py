@@ -405,14 +405,16 @@ def batchnorm_forward(Z, gamma, beta, eps: float = 1e-5, *, eps_outside: bool = 
         \\qquad \\hat Z_{ji} = \\frac{Z_{ji} - \\mu_i}{\\sqrt{\\sigma_i^2 + \\epsilon}}, \\qquad
         \\text{out}_{ji} = \\gamma_i \\hat Z_{ji} + \\beta_i .
 
+    Here :math:`\\gamma` and :math:`\\beta` are batch norm's learned scale and shift (the names of
+    the paper and of PyTorch), not the averaging factor :math:`\\beta` of the optimizers.
     ε inside the square root is the standard placement (:cite:t:`ioffe2015`,
     and ``torch.nn.functional.batch_norm``). With ``eps_outside=True`` the function is instead
     :ref:`note 001 <note-001>`'s :math:`\\bar Z_{ji} = (Z_{ji} - \\mu_i)/(\\sigma_i + \\epsilon)`, a
     *different function*: the two agree only when :math:`\\sigma_i \\gg \\sqrt{\\epsilon}`. On a column
     with :math:`\\sigma = \\sqrt{\\epsilon}`, say, ε inside divides by :math:`\\sqrt{2\\epsilon}` and ε
     outside by :math:`\\sqrt\\epsilon + \\epsilon`, nearly :math:`\\sqrt2` times less.
-    (:ref:`Note 001 <note-001>` stores the batch as columns, :math:`Z^l` of shape :math:`n^l \\times K`;
-    here it is the transpose.)
+    (:ref:`Note 001 <note-001>` stores the batch as columns, :math:`Z^l` of shape :math:`n^l \\times K`,
+    its :math:`K` the batch size :math:`B`; here it is the transpose.)
 
     Parameters
     ----------
@@ -509,7 +511,9 @@ def batchnorm_backward(dout, cache: BatchNormCache) -> tuple[np.ndarray, np.ndar
 def batchnorm_grad_note001(dout, Z, gamma) -> np.ndarray:
     """:math:`\\partial L/\\partial Z` by :ref:`note 001 <note-001>`'s closed form, summed literally.
 
-    The note's last formula, for unit ``i`` and example ``j`` of a batch of ``K``:
+    The note's last formula, for unit ``i`` and example ``j`` of a batch of ``K`` (the note's
+    :math:`K` is the course's batch size :math:`B`; :math:`\\delta_{jk}` is the Kronecker delta,
+    1 if :math:`j = k`, else 0):
 
     .. math::
 
@@ -564,21 +568,23 @@ def update_running_stats(running_mean, running_var, Z, momentum: float = 0.1
 
     .. math::
 
-        m \\leftarrow (1 - \\alpha)\\, m + \\alpha\\, \\mu_B, \\qquad
-        v \\leftarrow (1 - \\alpha)\\, v + \\alpha\\, \\frac{n}{n - 1} \\sigma_B^2,
+        \\hat\\mu \\leftarrow (1 - a)\\, \\hat\\mu + a\\, \\mu_\\mathcal{B}, \\qquad
+        \\hat\\sigma^2 \\leftarrow (1 - a)\\, \\hat\\sigma^2 + a\\, \\frac{B}{B - 1} \\sigma_\\mathcal{B}^2,
 
-    with the batch variance made unbiased by :math:`n/(n-1)` (torch's choice; the normalization
-    itself uses the biased :math:`\\sigma_B^2`). ``momentum`` :math:`\\alpha` is torch's: the weight
-    of the *new* batch (:ref:`note 001 <note-001>`'s running averages write :math:`\\gamma = 1 - \\alpha`). Pure:
-    returns new arrays. Torch starts from ``m = 0``, ``v = 1``.
+    for a batch :math:`\\mathcal{B}` of :math:`B` examples, with the batch variance made unbiased by
+    :math:`B/(B-1)` (torch's choice; the normalization itself uses the biased
+    :math:`\\sigma_\\mathcal{B}^2`). The weight :math:`a` of the *new* batch is torch's
+    ``momentum`` (``momentum`` is :math:`a`): this is a running average with averaging factor
+    :math:`\\beta = 1 - a`, not a momentum factor. Pure: returns new arrays. Torch starts from
+    :math:`\\hat\\mu = 0`, :math:`\\hat\\sigma^2 = 1`.
 
     Parameters
     ----------
     running_mean, running_var : array_like, shape (d,)
-    Z : array_like, shape (n, d)
-        The batch, ``n >= 2`` (the unbiased variance of one row is undefined).
+    Z : array_like, shape (B, d)
+        The batch, ``B >= 2`` (the unbiased variance of one row is undefined).
     momentum : float, default 0.1
-        :math:`\\alpha \\in [0, 1]`.
+        :math:`a \\in [0, 1]`.
 
     Examples
     --------
@@ -600,8 +606,10 @@ def batchnorm_inference(Z, gamma, beta, running_mean, running_var, eps: float = 
 
     .. math::
 
-        \\text{out}_{ji} = \\gamma_i \\frac{Z_{ji} - m_i}{\\sqrt{v_i + \\epsilon}} + \\beta_i
+        \\text{out}_{ji} = \\gamma_i \\frac{Z_{ji} - \\hat\\mu_i}{\\sqrt{\\hat\\sigma_i^2 + \\epsilon}} + \\beta_i
 
+    with the running statistics :math:`\\hat\\mu` = ``running_mean`` and
+    :math:`\\hat\\sigma^2` = ``running_var`` (see :func:`update_running_stats`)
     (``torch.nn.functional.batch_norm(..., training=False)``): an affine map of each example,
     whatever else is in the batch.
 

@@ -38,7 +38,7 @@ from .schedules import LearningRate, as_schedule
 __all__ = [
     "Optimizer",
     "GDState", "gd",
-    "MomentumState", "momentum", "momentum_ema", "nesterov",
+    "MomentumState", "MomentumEMAState", "momentum", "momentum_ema", "nesterov",
     "AdagradState", "adagrad",
     "RMSpropState", "rmsprop",
     "AdadeltaState", "adadelta",
@@ -158,10 +158,14 @@ def gd(lr: LearningRate = 1e-3) -> Optimizer:
 
     Notes
     -----
-    This is ``torch.optim.SGD(params, lr)`` with no momentum, dampening, weight
-    decay or Nesterov term. The same update, fed stochastic gradients, is SGD.
-    On a quadratic with Hessian eigenvalues :math:`\lambda_i > 0` it converges
-    from every start exactly when :math:`0 < \eta < 2 / \lambda_{\max}`.
+    The same update, fed stochastic gradients, is SGD. On a quadratic with
+    Hessian eigenvalues :math:`\lambda_i > 0` it converges from every start
+    exactly when :math:`0 < \eta < 2 / \lambda_{\max}`.
+
+    Conventions: this is ``torch.optim.SGD(params, lr)`` with no momentum,
+    dampening, weight decay or Nesterov term. :ref:`Note 003 <note-003>`,
+    after the Deep Learning book, writes :math:`\epsilon` (or
+    :math:`\epsilon_k`) for the learning rate :math:`\eta`.
 
     Examples
     --------
@@ -174,8 +178,7 @@ def gd(lr: LearningRate = 1e-3) -> Optimizer:
 
     References
     ----------
-    Cauchy, A. (1847). Méthode générale pour la résolution des systèmes d'équations
-    simultanées. Comptes rendus de l'Académie des sciences 25, 536-538.
+    :cite:t:`cauchy1847`.
     """
     eta = as_schedule("lr", lr)
 
@@ -198,17 +201,31 @@ def _zeros_like(x0) -> np.ndarray:
 # --------------------------------------------------------------------- momentum
 
 class MomentumState(NamedTuple):
-    """State of :func:`momentum`, :func:`momentum_ema` and :func:`nesterov`."""
+    """State of :func:`momentum` and :func:`nesterov`."""
 
     t: int
     """Number of updates taken so far."""
-    v: np.ndarray
-    """The velocity :math:`v` (a running sum or average of past gradients), zero at the start."""
+    u: np.ndarray
+    """The velocity :math:`u` (a decaying sum of past gradients), zero at the start."""
+
+
+class MomentumEMAState(NamedTuple):
+    """State of :func:`momentum_ema`."""
+
+    t: int
+    """Number of updates taken so far."""
+    m: np.ndarray
+    """The moving average :math:`m` of past gradients, zero at the start."""
 
 
 def _momentum_init(x0) -> MomentumState:
-    """Shared ``init`` of the momentum methods: no steps taken, zero velocity."""
-    return MomentumState(t=0, v=_zeros_like(x0))
+    """``init`` of the velocity forms: no steps taken, zero velocity."""
+    return MomentumState(t=0, u=_zeros_like(x0))
+
+
+def _momentum_ema_init(x0) -> MomentumEMAState:
+    """``init`` of the moving-average form: no steps taken, zero average."""
+    return MomentumEMAState(t=0, m=_zeros_like(x0))
 
 
 def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
@@ -216,27 +233,33 @@ def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
 
     .. math::
 
-        v_{t+1} &= \beta\, v_t + g_t \\
-        x_{t+1} &= x_t - \eta\, v_{t+1}
+        u_{t+1} &= \beta\, u_t + g_t \\
+        x_{t+1} &= x_t - \eta\, u_{t+1}
 
-    with :math:`v_0 = 0`.
+    with :math:`u_0 = 0`.
 
     Parameters
     ----------
     lr : float or callable, default 1e-3
         The learning rate :math:`\eta > 0`, or a schedule.
     beta : float, default 0.9
-        The momentum :math:`\beta \in [0, 1)`; ``beta=0`` is :func:`gd`.
+        The momentum factor :math:`\beta \in [0, 1)`; ``beta=0`` is :func:`gd`.
 
     Notes
     -----
-    Identical to ``torch.optim.SGD(params, lr, momentum=beta)``. :ref:`Note 001 <note-001>` writes the
-    same method as :math:`V_t = \gamma V_{t-1} + \eta \nabla J`, :math:`W_t = W_{t-1} - V_t`,
-    i.e. with the learning rate inside the velocity; with a constant rate the iterates
-    are the same (:math:`V = \eta v`). The velocity sums gradients with weights
-    :math:`1, \beta, \beta^2, \dots`, so a constant gradient :math:`g` makes steps that
-    approach :math:`\eta g / (1 - \beta)`: about :math:`1/(1 - \beta)` gradients are in play.
-    See :func:`momentum_ema` for the moving-average form of :ref:`note 000 <note-000>` and :ref:`note 002 <note-002>`.
+    Conventions: this is ``torch.optim.SGD(params, lr, momentum=beta)``, whose
+    documentation calls the velocity :math:`b`. :ref:`Note 001 <note-001>` writes
+    the same method with the learning rate inside the velocity,
+    :math:`V_t = \gamma V_{t-1} + \eta \nabla J`, :math:`W_t = W_{t-1} - V_t`
+    (its :math:`\gamma`, :math:`W`, :math:`J` are :math:`\beta`, :math:`x`, :math:`f`);
+    with a constant rate the iterates are the same, :math:`V_t = \eta u_t`.
+    :ref:`Note 003 <note-003>`, after the Deep Learning book, writes
+    :math:`\alpha` for :math:`\beta` and :math:`\epsilon` for :math:`\eta`.
+    The velocity sums gradients with weights :math:`1, \beta, \beta^2, \dots`,
+    so a constant gradient :math:`g` makes steps that approach
+    :math:`\eta g / (1 - \beta)`: about :math:`1/(1 - \beta)` gradients are in
+    play. See :func:`momentum_ema` for the moving-average form of
+    :ref:`note 000 <note-000>` and :ref:`note 002 <note-002>`.
 
     Examples
     --------
@@ -245,56 +268,66 @@ def momentum(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
     >>> x, s = np.array([0.0]), opt.init([0.0])
     >>> for _ in range(2):
     ...     x, s = opt.update(x, np.array([1.0]), s)
-    >>> x, s.v                          # steps 0.1 * 1 and 0.1 * 1.5
+    >>> x, s.u                          # steps 0.1 * 1 and 0.1 * 1.5
     (array([-0.25]), array([1.5]))
 
     References
     ----------
-    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods.
-    USSR Computational Mathematics and Mathematical Physics 4(5), 1-17.
+    :cite:t:`polyak1964`.
     """
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
 
     def step(x, g, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
-        v = beta * state.v + g            # velocity: decayed old velocity plus the new gradient
-        x_next = x - eta(state.t) * v      # move along the velocity
-        return x_next, MomentumState(t=state.t + 1, v=v)
+        u = beta * state.u + g             # velocity: decayed old velocity plus the new gradient
+        x_next = x - eta(state.t) * u      # move along the velocity
+        return x_next, MomentumState(t=state.t + 1, u=u)
 
     return _optimizer(_momentum_init, step, "momentum", {"lr": lr, "beta": beta})
 
 
 def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = False) -> Optimizer:
-    r"""Gradient descent with momentum, in moving-average form (:ref:`note 000 <note-000>`'s algorithm).
+    r"""Gradient descent with momentum, in moving-average form.
+
+    This is the algorithm of :ref:`note 000 <note-000>`:
 
     .. math::
 
-        v_{t+1} &= \beta\, v_t + (1 - \beta)\, g_t \\
-        x_{t+1} &= x_t - \eta\, v_{t+1}
+        m_{t+1} &= \beta\, m_t + (1 - \beta)\, g_t \\
+        x_{t+1} &= x_t - \eta'\, m_{t+1}
                   \quad\text{or, with } \texttt{debias}\text{,}\quad
-                  x_{t+1} = x_t - \eta\, \frac{v_{t+1}}{1 - \beta^{t+1}}
+                  x_{t+1} = x_t - \eta'\, \frac{m_{t+1}}{1 - \beta^{t+1}}
 
-    with :math:`v_0 = 0`.
+    with :math:`m_0 = 0`.
 
     Parameters
     ----------
     lr : float or callable, default 1e-2
-        The learning rate :math:`\eta > 0`, or a schedule.
+        The step :math:`\eta' > 0` of the moving-average form, or a
+        schedule.
     beta : float, default 0.9
         The averaging factor :math:`\beta \in [0, 1)`.
     debias : bool, default False
-        Divide the average by :math:`1 - \beta^{t+1}`, the total weight of the
-        gradients averaged so far (:ref:`note 002 <note-002>`'s "unbiased" momentum). The first step
-        is then a plain gradient step.
+        Divide the average by :math:`1 - \beta^{t+1}`, the total weight of
+        the gradients averaged so far (:ref:`note 002 <note-002>`'s
+        "unbiased" momentum). The first step is then a plain gradient step.
 
     Notes
     -----
-    ``v`` here is :math:`(1 - \beta)` times the velocity of :func:`momentum`, so
-    ``momentum_ema(lr, beta)`` has exactly the iterates of ``momentum(lr * (1 - beta), beta)``
-    (:ref:`note 001 <note-001>`'s study question), and of ``torch.optim.SGD(params, lr * (1 - beta), momentum=beta)``.
-    PyTorch's ``dampening=beta`` is *not* the same: PyTorch starts its buffer at the
-    first gradient itself, not at :math:`(1 - \beta) g_0`. :ref:`Note 002 <note-002>` writes the
-    unbiased step with :math:`1 - \beta^t`; counting :math:`u_{t+1}` as the average of
+    The average is :math:`m_t = (1 - \beta)\, u_t`, with :math:`u_t` the
+    velocity of :func:`momentum`, so ``momentum_ema(lr, beta)`` has exactly
+    the iterates of ``momentum(lr * (1 - beta), beta)``, i.e.
+    :math:`\eta = \eta'(1 - \beta)` (:ref:`note 001 <note-001>`'s study
+    question), and of ``torch.optim.SGD(params, lr * (1 - beta),
+    momentum=beta)``.
+
+    Conventions: PyTorch's ``dampening=beta`` is *not* the same, as PyTorch
+    starts its buffer at the first gradient itself, not at
+    :math:`(1 - \beta) g_0`. :ref:`The slides <note-000>` call the average
+    :math:`v`, :ref:`note 001 <note-001>` :math:`M_t` (with :math:`\gamma`
+    for :math:`\beta`), :ref:`note 002 <note-002>` :math:`u` (with
+    :math:`\alpha` for the step :math:`\eta'`). :ref:`Note 002 <note-002>` writes the unbiased
+    step with :math:`1 - \beta^t`; counting :math:`m_{t+1}` as the average of
     :math:`t + 1` gradients, the exponent is :math:`t + 1`.
 
     Examples
@@ -305,19 +338,21 @@ def momentum_ema(lr: LearningRate = 1e-2, beta: float = 0.9, *, debias: bool = F
     >>> x, s = opt.update(x0, np.array([2.0]), opt.init(x0))
     >>> x            # the debiased first step is a plain gradient step
     array([-2.])
+    >>> s.m          # the state keeps the average itself, (1 - 0.5) * 2
+    array([1.])
     """
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
     debias = bool(debias)
 
-    def step(x, g, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
+    def step(x, g, state: MomentumEMAState) -> tuple[np.ndarray, MomentumEMAState]:
         t = state.t + 1
-        v = beta * state.v + (1.0 - beta) * g           # moving average of gradients
-        direction = v / (1.0 - beta**t) if debias else v  # optionally undo the pull towards v_0 = 0
+        m = beta * state.m + (1.0 - beta) * g            # moving average of gradients
+        direction = m / (1.0 - beta**t) if debias else m  # optionally undo the pull towards m_0 = 0
         x_next = x - eta(state.t) * direction
-        return x_next, MomentumState(t=t, v=v)
+        return x_next, MomentumEMAState(t=t, m=m)
 
-    return _optimizer(_momentum_init, step, "momentum_ema", {"lr": lr, "beta": beta, "debias": debias})
+    return _optimizer(_momentum_ema_init, step, "momentum_ema", {"lr": lr, "beta": beta, "debias": debias})
 
 
 def nesterov(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
@@ -325,46 +360,56 @@ def nesterov(lr: LearningRate = 1e-3, beta: float = 0.9) -> Optimizer:
 
     .. math::
 
-        v_{t+1} &= \beta\, v_t + g_t \\
-        x_{t+1} &= x_t - \eta\, (g_t + \beta\, v_{t+1})
+        u_{t+1} &= \beta\, u_t + g_t \\
+        x_{t+1} &= x_t - \eta\, (g_t + \beta\, u_{t+1})
 
-    with :math:`v_0 = 0`.
+    with :math:`u_0 = 0`.
 
     Parameters
     ----------
     lr : float or callable, default 1e-3
         The learning rate :math:`\eta > 0`, or a schedule.
     beta : float, default 0.9
-        The momentum :math:`\beta \in [0, 1)`.
+        The momentum factor :math:`\beta \in [0, 1)`.
 
     Notes
     -----
-    Identical to ``torch.optim.SGD(params, lr, momentum=beta, nesterov=True)``.
-    The textbook form evaluates the gradient at a look-ahead point:
-    :math:`u_{t+1} = \beta u_t - \epsilon \nabla f(\theta_t + \beta u_t)`,
-    :math:`\theta_{t+1} = \theta_t + u_{t+1}`. With :math:`\epsilon = \eta`, the points
-    :math:`x_t = \theta_t + \beta u_t` this optimizer visits are exactly those
-    look-ahead points, so both forms need one gradient per step at the point where
-    it is taken. :ref:`Note 002 <note-002>` writes the look-ahead with its moving-average velocity
-    as :math:`\theta_t - \alpha u_t`; the equivalence needs :math:`\theta_t - \alpha\beta u_t`
-    (the part of the next step already decided), and its second line should read
-    :math:`\theta_{t+1} = \theta_t - \alpha u_{t+1}`.
+    Identical to ``torch.optim.SGD(params, lr, momentum=beta,
+    nesterov=True)``. The textbook form takes the gradient at a look-ahead
+    point:
+
+    .. math::
+
+        u_{t+1} &= \beta\, u_t + \nabla f(\theta_t - \eta\beta\, u_t) \\
+        \theta_{t+1} &= \theta_t - \eta\, u_{t+1}
+
+    The points :math:`x_t = \theta_t - \eta\beta\, u_t` that this optimizer
+    visits are exactly those look-ahead points, so both forms need one
+    gradient per step, at the point where it is taken.
+
+    Conventions: :cite:t:`sutskever2013` call the step vector
+    :math:`-\eta u` their velocity, and the Deep Learning book
+    (:ref:`note 003 <note-003>`) writes :math:`\alpha` for :math:`\beta` and
+    :math:`\epsilon` for :math:`\eta`. :ref:`Note 002 <note-002>` writes the
+    method in moving-average form, in its own symbols (:math:`\alpha` the
+    step, :math:`u` the average), with the look-ahead
+    :math:`\theta_t - \alpha u_t`; the equivalence needs
+    :math:`\theta_t - \alpha\beta u_t` (the part of the next step already
+    decided), and its second line should read
+    :math:`\theta_{t+1} = \theta_t - \alpha u_{t+1}` (see
+    :func:`course_lib.heavy_ball.note002_nesterov`).
 
     References
     ----------
-    Nesterov, Y. (1983). A method for solving the convex programming problem with convergence
-    rate O(1/k²). Soviet Mathematics Doklady 27, 372-376.
-
-    Sutskever, I., Martens, J., Dahl, G., Hinton, G. (2013). On the importance of
-    initialization and momentum in deep learning. ICML 2013.
+    :cite:t:`nesterov1983`; :cite:t:`sutskever2013`.
     """
     eta = as_schedule("lr", lr)
     beta = check_unit_interval("beta", beta)
 
     def step(x, g, state: MomentumState) -> tuple[np.ndarray, MomentumState]:
-        v = beta * state.v + g                    # velocity, as in momentum
-        x_next = x - eta(state.t) * (g + beta * v)  # step from the look-ahead: gradient plus next momentum
-        return x_next, MomentumState(t=state.t + 1, v=v)
+        u = beta * state.u + g                      # velocity, as in momentum
+        x_next = x - eta(state.t) * (g + beta * u)  # step from the look-ahead: gradient plus next momentum
+        return x_next, MomentumState(t=state.t + 1, u=u)
 
     return _optimizer(_momentum_init, step, "nesterov", {"lr": lr, "beta": beta})
 
@@ -406,15 +451,19 @@ def adagrad(lr: LearningRate = 0.1, eps: float = 1e-10, *, eps_in_sqrt: bool = F
 
     Notes
     -----
-    Identical to ``torch.optim.Adagrad(params, lr, eps=eps)`` (which puts :math:`\epsilon`
-    outside the root). :ref:`Note 000 <note-000>` prints the accumulation as :math:`s_t = s_{t-1} g_t^2`;
-    a plus sign is missing. The effective rate of a coordinate decays like
-    :math:`1/\sqrt{t}` when its gradients keep a steady size.
+    The effective rate of a coordinate decays like :math:`1/\sqrt{t}` when its
+    gradients keep a steady size.
+
+    Conventions: identical to ``torch.optim.Adagrad(params, lr, eps=eps)``
+    (which puts :math:`\epsilon` outside the root, and calls :math:`s` the
+    state ``sum``). :ref:`Note 000 <note-000>` uses the same :math:`s` and
+    prints the accumulation as :math:`s_t = s_{t-1} g_t^2`; a plus sign is
+    missing. The Deep Learning book :cite:p:`goodfellow2016` calls the
+    accumulator :math:`r` and the constant :math:`\delta`.
 
     References
     ----------
-    Duchi, J., Hazan, E., Singer, Y. (2011). Adaptive subgradient methods for online learning
-    and stochastic optimization. JMLR 12, 2121-2159.
+    :cite:t:`duchi2011`.
     """
     eta = as_schedule("lr", lr)
     eps = check_positive("eps", eps)
@@ -448,7 +497,7 @@ def rmsprop(lr: LearningRate = 1e-2, gamma: float = 0.99, eps: float = 1e-8, *,
 
     .. math::
 
-        s_{t+1} &= \gamma\, s_t + (1 - \gamma)\, g_t \odot g_t \\
+        s_{t+1} &= \beta\, s_t + (1 - \beta)\, g_t \odot g_t \\
         x_{t+1} &= x_t - \frac{\eta}{\sqrt{s_{t+1}} + \epsilon} \odot g_t
 
     with :math:`s_0 = 0` (with ``eps_in_sqrt=True`` the denominator is :math:`\sqrt{s_{t+1} + \epsilon}`).
@@ -458,7 +507,8 @@ def rmsprop(lr: LearningRate = 1e-2, gamma: float = 0.99, eps: float = 1e-8, *,
     lr : float or callable, default 1e-2
         The learning rate :math:`\eta > 0`, or a schedule.
     gamma : float, default 0.99
-        The decay :math:`\gamma \in [0, 1)` of the average.
+        The averaging factor :math:`\beta \in [0, 1)` (``gamma`` is the
+        averaging factor :math:`\beta`).
     eps : float, default 1e-8
         :math:`\epsilon > 0`.
     eps_in_sqrt : bool, default False
@@ -466,17 +516,23 @@ def rmsprop(lr: LearningRate = 1e-2, gamma: float = 0.99, eps: float = 1e-8, *,
 
     Notes
     -----
-    Identical to ``torch.optim.RMSprop(params, lr, alpha=gamma, eps=eps)``. With a
-    constant rate, each step has a size of about :math:`\eta` per coordinate even
-    near a minimum, so the iterates can end up hopping around it at that distance
-    (on Rosenbrock, about 0.03 with the defaults); decay the rate to settle. The method
-    :ref:`note 001 <note-001>` calls "adadelta" is exactly this one (its :math:`G` is :math:`s`); Zeiler's
-    AdaDelta is :func:`adadelta`. The Deep Learning book calls the decay :math:`\rho`.
+    With a constant rate, each step has a size of about :math:`\eta` per
+    coordinate even near a minimum, so the iterates can end up hopping
+    around it at that distance (on Rosenbrock, about 0.03 with the
+    defaults); decay the rate to settle.
+
+    Conventions: identical to ``torch.optim.RMSprop(params, lr, alpha=gamma,
+    eps=eps)``: PyTorch's argument for :math:`\beta` is ``alpha``.
+    :ref:`The slides <note-000>` write :math:`\gamma` for :math:`\beta`. The
+    method :ref:`note 001 <note-001>` calls "adadelta" is exactly this one
+    (its :math:`G` is :math:`s`, its :math:`\gamma` is :math:`\beta`);
+    Zeiler's AdaDelta is :func:`adadelta`. :ref:`Note 003 <note-003>` and
+    the Deep Learning book write :math:`\rho` for :math:`\beta` (the book
+    also :math:`r` for :math:`s` and :math:`\delta` for :math:`\epsilon`).
 
     References
     ----------
-    Tieleman, T., Hinton, G. (2012). Lecture 6.5 of "Neural Networks for Machine Learning",
-    Coursera.
+    :cite:t:`tieleman2012`.
     """
     eta = as_schedule("lr", lr)
     gamma = check_unit_interval("gamma", gamma)
@@ -504,7 +560,7 @@ class AdadeltaState(NamedTuple):
     s: np.ndarray
     """Leaky average of squared gradients :math:`s`."""
     d: np.ndarray
-    """Leaky average of squared updates :math:`d` (Zeiler's :math:`E[\\Delta x^2]`)."""
+    """Leaky average of squared steps :math:`d` (Zeiler's :math:`E[\\Delta x^2]`)."""
 
 
 def adadelta(lr: LearningRate = 1.0, rho: float = 0.9, eps: float = 1e-6) -> Optimizer:
@@ -512,9 +568,9 @@ def adadelta(lr: LearningRate = 1.0, rho: float = 0.9, eps: float = 1e-6) -> Opt
 
     .. math::
 
-        s_{t+1} &= \rho\, s_t + (1 - \rho)\, g_t \odot g_t \\
+        s_{t+1} &= \beta\, s_t + (1 - \beta)\, g_t \odot g_t \\
         \Delta_t &= \frac{\sqrt{d_t + \epsilon}}{\sqrt{s_{t+1} + \epsilon}} \odot g_t \\
-        d_{t+1} &= \rho\, d_t + (1 - \rho)\, \Delta_t \odot \Delta_t \\
+        d_{t+1} &= \beta\, d_t + (1 - \beta)\, \Delta_t \odot \Delta_t \\
         x_{t+1} &= x_t - \eta\, \Delta_t
 
     with :math:`s_0 = d_0 = 0`.
@@ -524,22 +580,29 @@ def adadelta(lr: LearningRate = 1.0, rho: float = 0.9, eps: float = 1e-6) -> Opt
     lr : float or callable, default 1.0
         A factor :math:`\eta > 0` on the step (Zeiler's method has none: ``lr=1``).
     rho : float, default 0.9
-        The decay :math:`\rho \in [0, 1)` of both averages.
+        The averaging factor :math:`\beta \in [0, 1)` of both averages
+        (``rho`` is the averaging factor :math:`\beta`).
     eps : float, default 1e-6
         :math:`\epsilon > 0`; it also sets the size of the first steps, about :math:`\sqrt{\epsilon}`.
 
     Notes
     -----
-    Identical to ``torch.optim.Adadelta(params, lr, rho, eps)``. Not to be confused with
-    :ref:`note 001 <note-001>`'s "adadelta", which is :func:`rmsprop`. With exact (deterministic)
-    gradients and these defaults it does not settle: on the ellipse of the course it
-    comes close quickly and then oscillates with a slowly growing amplitude, and on
-    Rosenbrock it wanders in the valley (the tests record both). It was designed for
+    With exact (deterministic) gradients and these defaults it does not
+    settle: on the ellipse of the course it comes close quickly and then
+    oscillates with a slowly growing amplitude, and on Rosenbrock it
+    wanders in the valley (the tests record both). It was designed for
     noisy gradients.
+
+    Conventions: identical to ``torch.optim.Adadelta(params, lr, rho,
+    eps)``. Zeiler and PyTorch write :math:`\rho` (``rho``) for
+    :math:`\beta`; Zeiler writes :math:`E[g^2]` for :math:`s`,
+    :math:`E[\Delta x^2]` for :math:`d` and :math:`\Delta x_t` for the step
+    :math:`-\Delta_t`. Not to be confused with :ref:`note 001 <note-001>`'s
+    "adadelta", which is :func:`rmsprop`.
 
     References
     ----------
-    Zeiler, M. D. (2012). ADADELTA: an adaptive learning rate method. arXiv:1212.5701.
+    :cite:t:`zeiler2012`.
     """
     eta = as_schedule("lr", lr)
     rho = check_unit_interval("rho", rho)
@@ -567,9 +630,9 @@ class AdamState(NamedTuple):
     t: int
     """Number of updates taken so far."""
     m: np.ndarray
-    """First moment: leaky average of gradients :math:`m`."""
+    """First moment :math:`m`: moving average of the gradients."""
     v: np.ndarray
-    """Second moment: leaky average of squared gradients :math:`v`."""
+    """Second moment :math:`v`: moving average of the squared gradients."""
 
 
 def _adam_direction(state: AdamState, g: np.ndarray, beta1: float, beta2: float, eps: float,
@@ -616,23 +679,33 @@ def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps:
     lr : float or callable, default 1e-3
         The learning rate :math:`\eta > 0`, or a schedule.
     beta1 : float, default 0.9
-        Decay :math:`\beta_1 \in [0, 1)` of the first moment.
+        The averaging factor :math:`\beta_1 \in [0, 1)` of the first moment.
     beta2 : float, default 0.999
-        Decay :math:`\beta_2 \in [0, 1)` of the second moment.
+        The averaging factor :math:`\beta_2 \in [0, 1)` of the second moment.
     eps : float, default 1e-8
         :math:`\epsilon > 0`.
     bias_correction : bool, default True
-        Divide the moments by :math:`1 - \beta^{t+1}`. :ref:`Note 002 <note-002>` writes Adam without it.
+        Divide the moments by :math:`1 - \beta_1^{t+1}` and
+        :math:`1 - \beta_2^{t+1}`. :ref:`Note 002 <note-002>` writes Adam
+        without it.
     eps_in_sqrt : bool, default False
         Use :math:`\sqrt{\hat v + \epsilon}`, as :ref:`note 001 <note-001>` writes it.
 
     Notes
     -----
-    Identical to ``torch.optim.Adam(params, lr, betas=(beta1, beta2), eps=eps)``.
-    :ref:`Note 000 <note-000>` calls the first moment :math:`v` and the second :math:`s`;
-    :ref:`note 001 <note-001>` uses :math:`m, v` as here. With bias correction the first step moves every coordinate
-    by almost exactly :math:`\eta` against the sign of its gradient, whatever the
+    With bias correction the first step moves every coordinate by almost
+    exactly :math:`\eta` against the sign of its gradient, whatever the
     gradient's size.
+
+    Conventions: identical to ``torch.optim.Adam(params, lr, betas=(beta1,
+    beta2), eps=eps)``, whose state calls :math:`m` and :math:`v`
+    ``exp_avg`` and ``exp_avg_sq``. :ref:`Note 001 <note-001>` uses
+    :math:`m, v` as here (with :math:`B_1, B_2` for :math:`\beta_1,
+    \beta_2`); :ref:`the slides <note-000>` call the first moment :math:`v`
+    and the second :math:`s`, :ref:`note 002 <note-002>` :math:`u` and
+    :math:`v`. The Deep Learning book writes :math:`s, r` for the moments,
+    :math:`\rho_1, \rho_2` for the factors and :math:`\delta` for
+    :math:`\epsilon`.
 
     Examples
     --------
@@ -645,7 +718,7 @@ def adam(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps:
 
     References
     ----------
-    Kingma, D. P., Ba, J. (2015). Adam: a method for stochastic optimization. ICLR 2015.
+    :cite:t:`kingma2015`.
     """
     eta = as_schedule("lr", lr)
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
@@ -666,35 +739,40 @@ def adamw(lr: LearningRate = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps
 
     .. math::
 
-        x' &= x_t - \eta\, \lambda\, x_t \\
+        x' &= x_t - \eta\, \omega\, x_t \\
         x_{t+1} &= x' - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}
 
-    with :math:`\hat m, \hat v` as in :func:`adam` and :math:`\lambda` = ``weight_decay``.
+    with :math:`\hat m, \hat v` as in :func:`adam` and the weight decay
+    :math:`\omega` = ``weight_decay``.
 
     Parameters
     ----------
     lr : float or callable, default 1e-3
         The learning rate :math:`\eta > 0`, or a schedule.
     beta1 : float, default 0.9
-        Decay of the first moment, as in :func:`adam`.
+        :math:`\beta_1`, as in :func:`adam`.
     beta2 : float, default 0.999
-        Decay of the second moment, as in :func:`adam`.
+        :math:`\beta_2`, as in :func:`adam`.
     eps : float, default 1e-8
-        As in :func:`adam`.
+        :math:`\epsilon`, as in :func:`adam`.
     weight_decay : float, default 1e-2
-        :math:`\lambda \ge 0`. Zero gives :func:`adam`.
+        The weight decay :math:`\omega \ge 0`. Zero gives :func:`adam`.
 
     Notes
     -----
-    Identical to ``torch.optim.AdamW(params, lr, betas, eps, weight_decay)``. Adding
-    :math:`\lambda x` to the gradient instead (L2 regularization, ``torch.optim.Adam``'s
-    ``weight_decay``) is not the same: Adam would then rescale the decay per coordinate.
-    The decay pulls towards 0, so the fixed point is not the objective's minimizer but
-    one shifted towards the origin (by about 8e-4 on Rosenbrock with the defaults).
+    Adding :math:`\omega x` to the gradient instead (L2 regularization,
+    ``torch.optim.Adam``'s ``weight_decay``) is not the same: Adam would
+    then rescale the decay per coordinate. The decay pulls towards 0, so
+    the fixed point is not the objective's minimizer but one shifted
+    towards the origin (by about 8e-4 on Rosenbrock with the defaults).
+
+    Conventions: identical to ``torch.optim.AdamW(params, lr, betas, eps,
+    weight_decay)``. :cite:t:`loshchilov2019` write :math:`\lambda` for
+    :math:`\omega`.
 
     References
     ----------
-    Loshchilov, I., Hutter, F. (2019). Decoupled weight decay regularization. ICLR 2019.
+    :cite:t:`loshchilov2019`.
     """
     eta = as_schedule("lr", lr)
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
@@ -727,9 +805,10 @@ def yogi(lr: LearningRate = 1e-2, beta1: float = 0.9, beta2: float = 0.999, eps:
     lr : float or callable, default 1e-2
         The learning rate :math:`\eta > 0`, or a schedule.
     beta1 : float, default 0.9
-        Decay of the first moment, as in :func:`adam`.
+        :math:`\beta_1`, as in :func:`adam`.
     beta2 : float, default 0.999
-        Sets the size :math:`(1 - \beta_2) g^2` of each change of :math:`v`.
+        :math:`\beta_2`: sets the size :math:`(1 - \beta_2) g^2` of each
+        change of :math:`v`.
     eps : float, default 1e-3
         :math:`\epsilon > 0`; the paper recommends a larger value than Adam's.
     v0 : float, default 1e-6
@@ -740,14 +819,16 @@ def yogi(lr: LearningRate = 1e-2, beta1: float = 0.9, beta2: float = 0.999, eps:
     Adam's :math:`v_{t+1} - v_t = (1 - \beta_2)(g_t^2 - v_t)` can shrink :math:`v` by a
     large fraction when gradients are briefly small, which blows up the effective
     rate. Yogi's change has size :math:`(1 - \beta_2) g_t^2` whatever :math:`v_t` is, and
-    only its sign depends on :math:`v_t`. This is Algorithm 2 of the paper, without bias
-    correction. There is no ``torch.optim`` counterpart; the tests check it against the
-    paper's update written out by hand.
+    only its sign depends on :math:`v_t`.
+
+    Conventions: this is Algorithm 2 of :cite:t:`zaheer2018`, without
+    bias correction, in the paper's own symbols :math:`m, v, \beta_1,
+    \beta_2, \epsilon`. There is no ``torch.optim`` counterpart; the
+    tests check it against the paper's update written out by hand.
 
     References
     ----------
-    Zaheer, M., Reddi, S., Sachan, D., Kale, S., Kumar, S. (2018). Adaptive methods for
-    nonconvex optimization. NeurIPS 2018.
+    :cite:t:`zaheer2018`.
     """
     eta = as_schedule("lr", lr)
     beta1, beta2, eps = _check_adam(beta1, beta2, eps)
@@ -774,12 +855,14 @@ def newton(lr: LearningRate = 1.0) -> Optimizer:
 
     .. math::
 
-        x_{t+1} = x_t - \eta\, \bigl(\nabla^2 f(x_t)\bigr)^{-1} g_t
+        x_{t+1} = x_t - \alpha\, \bigl(\nabla^2 f(x_t)\bigr)^{-1} g_t
 
     Parameters
     ----------
     lr : float or callable, default 1.0
-        The step :math:`\eta > 0`; ``1`` is the full Newton step, smaller values damp it.
+        The damping factor :math:`\alpha > 0` (``lr`` is the damping factor
+        :math:`\alpha`), or a schedule; ``1`` is the full Newton step,
+        smaller values damp it.
 
     Notes
     -----
@@ -787,7 +870,11 @@ def newton(lr: LearningRate = 1.0) -> Optimizer:
     :func:`course_lib.runner.run` passes ``objective.hessian(x)`` because ``needs`` is
     ``("hessian",)``. On a quadratic with positive definite Hessian a full step lands on the
     minimizer. Newton's method looks for a zero of the gradient, so near a saddle
-    or a maximum it is attracted to it as well. There is no ``torch.optim`` counterpart.
+    or a maximum it is attracted to it as well.
+
+    Conventions: there is no ``torch.optim`` counterpart. The step
+    :math:`-(\nabla^2 f)^{-1} g` is the :math:`\Delta x` of the
+    gradient-descent chapter.
 
     Examples
     --------

@@ -104,20 +104,24 @@ def piecewise_constant(boundaries: Sequence[int], values: Sequence[float]) -> Sc
 
 
 def exponential(eta0: float, lam: float) -> Schedule:
-    r"""Exponential decay :math:`\eta(t) = \eta_0\, e^{-\lambda t}`.
+    r"""Exponential decay :math:`\eta(t) = \eta_0\, e^{-\nu t}`.
 
     Parameters
     ----------
     eta0 : float
         Initial rate :math:`\eta_0 > 0`.
     lam : float
-        Decay rate :math:`\lambda \ge 0`.
+        Decay rate :math:`\nu \ge 0` (``lam`` is the decay rate :math:`\nu`).
 
     Notes
     -----
-    ``torch.optim.lr_scheduler.ExponentialLR(gamma=exp(-lam))``. The rates sum to a
-    finite total, :math:`\eta_0/(1 - e^{-\lambda})`, so the iterates can stop short
-    of a minimum (:ref:`note 000 <note-000>`'s "premature stopping").
+    The rates sum to a finite total, :math:`\eta_0/(1 - e^{-\nu})`, so the
+    iterates can stop short of a minimum (:ref:`note 000 <note-000>`'s
+    "premature stopping").
+
+    Conventions: ``torch.optim.lr_scheduler.ExponentialLR(gamma=exp(-lam))``,
+    whose ``gamma`` is the factor :math:`e^{-\nu}` per step.
+    :ref:`The slides <note-000>` write :math:`\lambda` for :math:`\nu`.
     """
     eta0 = check_positive("eta0", eta0)
     lam = check_nonnegative("lam", lam)
@@ -129,21 +133,25 @@ def exponential(eta0: float, lam: float) -> Schedule:
 
 
 def polynomial(eta0: float, alpha: float = 0.5, beta: float = 1.0) -> Schedule:
-    r"""Polynomial decay :math:`\eta(t) = \eta_0\, (\beta t + 1)^{-\alpha}` (:ref:`note 000 <note-000>`).
+    r"""Polynomial decay :math:`\eta(t) = \eta_0\, (\nu t + 1)^{-p}` (:ref:`note 000 <note-000>`).
 
     Parameters
     ----------
     eta0 : float
         Initial rate :math:`\eta_0 > 0`.
     alpha : float, default 0.5
-        Power :math:`\alpha \ge 0`; ``0.5`` is the inverse square-root decay.
+        The power :math:`p \ge 0` (``alpha`` is the power :math:`p`); ``0.5``
+        is the inverse square-root decay.
     beta : float, default 1.0
-        Time scale :math:`\beta > 0`.
+        The decay speed :math:`\nu > 0` (``beta`` is the decay speed
+        :math:`\nu`; :math:`1/\nu` is the time scale).
 
     Notes
     -----
-    No ``torch.optim.lr_scheduler`` computes this (``PolynomialLR`` decays to zero at a
-    fixed step instead).
+    Conventions: :ref:`the slides <note-000>` write :math:`\beta` for
+    :math:`\nu` and :math:`\alpha` for :math:`p`, hence the argument names.
+    No ``torch.optim.lr_scheduler`` computes this (``PolynomialLR`` decays to
+    zero at a fixed step instead).
 
     Examples
     --------
@@ -180,7 +188,10 @@ def linear_decay(eta0: float, eta_tau: float, tau: int) -> Schedule:
 
     Notes
     -----
-    ``torch.optim.lr_scheduler.LinearLR(start_factor=1, end_factor=eta_tau/eta0, total_iters=tau)``.
+    Conventions: ``torch.optim.lr_scheduler.LinearLR(start_factor=1,
+    end_factor=eta_tau/eta0, total_iters=tau)``. :ref:`Note 003 <note-003>`
+    writes :math:`\epsilon_k` for :math:`\eta(t)` and :math:`\epsilon_0`,
+    :math:`\epsilon_\tau` for :math:`\eta_0`, :math:`\eta_\tau`.
     """
     eta0 = check_positive("eta0", eta0)
     eta_tau = check_positive("eta_tau", eta_tau)
@@ -196,14 +207,15 @@ def linear_decay(eta0: float, eta_tau: float, tau: int) -> Schedule:
 def cosine(eta_max: float, total_steps: int, *, warmup_steps: int = 0, eta_min: float = 0.0) -> Schedule:
     r"""Linear warm-up to :math:`\eta_{\max}`, then half a cosine down to :math:`\eta_{\min}`.
 
-    With :math:`w` warm-up steps and :math:`T` total steps:
+    With :math:`T_\mathrm{w}` warm-up steps and :math:`T` total steps:
 
     .. math::
 
         \eta(t) = \begin{cases}
-            \eta_{\max}\, \frac{t + 1}{w} & t < w \\
+            \eta_{\max}\, \frac{t + 1}{T_\mathrm{w}} & t < T_\mathrm{w} \\
             \eta_{\min} + \frac{\eta_{\max} - \eta_{\min}}{2}
-                \Bigl(1 + \cos\frac{\pi (t - w)}{T - w}\Bigr) & w \le t \le T \\
+                \Bigl(1 + \cos\frac{\pi (t - T_\mathrm{w})}{T - T_\mathrm{w}}\Bigr)
+                & T_\mathrm{w} \le t \le T \\
             \eta_{\min} & t > T
         \end{cases}
 
@@ -212,20 +224,23 @@ def cosine(eta_max: float, total_steps: int, *, warmup_steps: int = 0, eta_min: 
     eta_max : float
         Peak rate, :math:`> 0`.
     total_steps : int
-        :math:`T`, the step at which :math:`\eta_{\min}` is reached; :math:`T > w`.
+        :math:`T`, the step at which :math:`\eta_{\min}` is reached; :math:`T > T_\mathrm{w}`.
     warmup_steps : int, default 0
-        :math:`w \ge 0`. The first step already uses :math:`\eta_{\max}/w`, so no step is wasted.
+        :math:`T_\mathrm{w} \ge 0`. The first step already uses :math:`\eta_{\max}/T_\mathrm{w}`,
+        so no step is wasted.
     eta_min : float, default 0
         Final rate, :math:`0 \le \eta_{\min} < \eta_{\max}`.
 
     Notes
     -----
-    Without warm-up this is ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=total_steps,
-    eta_min=eta_min)`` for :math:`t \le T` (PyTorch's keeps oscillating after :math:`T`).
+    Conventions: without warm-up this is
+    ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=total_steps,
+    eta_min=eta_min)`` for :math:`t \le T` (PyTorch's keeps oscillating
+    after :math:`T`).
 
     References
     ----------
-    Loshchilov, I., Hutter, F. (2017). SGDR: stochastic gradient descent with warm restarts. ICLR 2017.
+    :cite:t:`loshchilov2017`.
     """
     eta_max = check_positive("eta_max", eta_max)
     total_steps = check_int("total_steps", total_steps, minimum=1)

@@ -7,13 +7,13 @@ The model maps an example :math:`x \\in \\mathbb{R}^d` to ``k`` class scores and
     z = x W + b, \\qquad p = \\operatorname{softmax}(z), \\quad p_c = \\frac{e^{z_c}}{\\sum_j e^{z_j}},
 
 and is trained by minimizing the mean cross-entropy over ``n`` examples, optionally with an
-L2 penalty :math:`\\frac{\\mu}{2} \\lVert W \\rVert^2` on the weights (not the biases), which each
-example's loss carries:
+L2 penalty :math:`\\frac{\\omega}{2} \\lVert W \\rVert^2` on the weights (not the biases; the
+argument ``l2`` is :math:`\\omega`), which each example's loss carries:
 
 .. math::
 
     f(W, b) = \\frac1n \\sum_{i=1}^n f_i(W, b), \\qquad
-    f_i = -\\log p_{i, y_i} + \\frac{\\mu}{2} \\lVert W \\rVert^2,
+    f_i = -\\log p_{i, y_i} + \\frac{\\omega}{2} \\lVert W \\rVert^2,
 
 the objective of the SGD chapter (:ref:`note 000 <note-000>`: "the average of the loss
 functions for each example"). Its gradient has a short closed form: with :math:`e_y` the
@@ -21,10 +21,10 @@ one-hot vector of the label, :math:`\\partial f_i / \\partial z_i = p_i - e_{y_i
 
 .. math::
 
-    \\nabla_W f_i = x_i^\\top (p_i - e_{y_i}) + \\mu W, \\qquad \\nabla_b f_i = p_i - e_{y_i}.
+    \\nabla_W f_i = x_i^\\top (p_i - e_{y_i}) + \\omega W, \\qquad \\nabla_b f_i = p_i - e_{y_i}.
 
 Without the penalty, data that a linear model separates (as the digits' training part nearly
-is) have no minimizer: the loss keeps falling as the weights grow. With :math:`\\mu > 0` the loss
+is) have no minimizer: the loss keeps falling as the weights grow. With :math:`\\omega > 0` the loss
 is strongly convex in ``W`` and has a unique minimizer (:meth:`SoftmaxProblem.minimum`).
 
 The parameters travel as **one flat vector** ``theta`` (``W`` row by row, then ``b``), so that
@@ -161,7 +161,7 @@ def softmax_probabilities(theta, X) -> np.ndarray:
 
 def softmax_loss(theta, X, y, *, l2: float = 0.0) -> float:
     """The mean cross-entropy :math:`\\frac1n \\sum_i -\\log p_{i, y_i}` over the rows of ``X``, plus
-    :math:`\\frac{\\mu}{2}\\lVert W \\rVert^2`.
+    :math:`\\frac{\\omega}{2}\\lVert W \\rVert^2`.
 
     Parameters
     ----------
@@ -172,7 +172,8 @@ def softmax_loss(theta, X, y, *, l2: float = 0.0) -> float:
     y : array_like of int, shape (n,)
         Labels in ``[0, k - 1]``.
     l2 : float, default 0
-        The penalty's weight :math:`\\mu \\ge 0`.
+        The penalty's weight :math:`\\omega \\ge 0` (``l2`` is the weight
+        :math:`\\omega`).
     """
     X, y = _data(X, y)
     W, b = unpack(theta, X.shape[1])
@@ -204,7 +205,7 @@ def softmax_per_example_gradients(theta, X, y, *, l2: float = 0.0) -> np.ndarray
     """The gradient of each example's own loss :math:`f_i`, one flat gradient per row: shape ``(n, p)``.
 
     Their mean over the rows is :func:`softmax_gradient`. Row ``i`` is
-    :math:`x_i^\\top (p_i - e_{y_i}) + \\mu W` (row by row) followed by :math:`p_i - e_{y_i}`.
+    :math:`x_i^\\top (p_i - e_{y_i}) + \\omega W` (row by row) followed by :math:`p_i - e_{y_i}`.
     """
     X, y = _data(X, y)
     W, b = unpack(theta, X.shape[1])
@@ -237,7 +238,7 @@ class SoftmaxProblem(NamedTuple):
     data: Dataset
     """The training examples."""
     l2: float = 0.0
-    """The penalty's weight :math:`\\mu`."""
+    """The penalty's weight :math:`\\omega`."""
 
     @property
     def n(self) -> int:
@@ -288,7 +289,7 @@ def softmax_problem(data: Dataset, *, l2: float = 0.0) -> SoftmaxProblem:
     data : Dataset
         The training examples.
     l2 : float, default 0
-        The weight :math:`\\mu \\ge 0` of the penalty :math:`\\frac{\\mu}{2}\\lVert W \\rVert^2`.
+        The weight :math:`\\omega \\ge 0` of the penalty :math:`\\frac{\\omega}{2}\\lVert W \\rVert^2`.
 
     Examples
     --------

@@ -79,7 +79,7 @@ class NoiseFloor(NamedTuple):
     """The stationary variance of the iterate along each eigenvector,
     :math:`\\eta\\sigma^2 / (\\lambda_i(2 - \\eta\\lambda_i))`."""
     excess_loss: float
-    """The stationary mean of :math:`f(x_t) - f^\\star`, :math:`\\frac12 \\sum_i \\lambda_i v_i`."""
+    """The stationary mean of :math:`f(x_t) - f^\\star`, :math:`\\frac12 \\sum_i \\lambda_i V_i`."""
 
 
 def noise_floor(hessian, lr: float, sigma: float = 1.0) -> NoiseFloor:
@@ -88,13 +88,13 @@ def noise_floor(hessian, lr: float, sigma: float = 1.0) -> NoiseFloor:
     With :math:`g_t = A(x_t - x^\\star) + \\sigma \\xi_t` and :math:`\\xi_t \\sim N(0, I)`, the error along
     an eigenvector of :math:`A` with eigenvalue :math:`\\lambda` follows
     :math:`e_{t+1} = (1 - \\eta\\lambda) e_t - \\eta\\sigma\\xi_t`. Its mean dies out (when
-    :math:`0 < \\eta < 2/\\lambda`) but its variance tends to the fixed point of
-    :math:`v = (1 - \\eta\\lambda)^2 v + \\eta^2\\sigma^2`:
+    :math:`0 < \\eta < 2/\\lambda`) but its variance tends to the fixed point
+    :math:`V_\\infty` of :math:`V = (1 - \\eta\\lambda)^2 V + \\eta^2\\sigma^2`:
 
     .. math::
 
-        v = \\frac{\\eta\\sigma^2}{\\lambda (2 - \\eta\\lambda)}, \\qquad
-        \\mathbb{E}[f(x_t) - f^\\star] \\to \\frac12 \\sum_i \\lambda_i v_i
+        V_\\infty = \\frac{\\eta\\sigma^2}{\\lambda (2 - \\eta\\lambda)}, \\qquad
+        \\mathbb{E}[f(x_t) - f^\\star] \\to \\frac12 \\sum_i \\lambda_i V_i
         = \\frac12 \\sum_i \\frac{\\eta\\sigma^2}{2 - \\eta\\lambda_i}.
 
     The floor is proportional to :math:`\\eta` for small rates: halving the rate halves it,
@@ -216,24 +216,28 @@ def _per_example(per_example) -> np.ndarray:
 
 
 def minibatch_variance(per_example, batch_size: int, *, replace: bool = False) -> float:
-    """How far a minibatch gradient strays from the full one: :math:`\\mathbb{E}\\,\\lVert g_B - g \\rVert^2`.
+    """How far a minibatch gradient strays from the full one, :math:`\\mathbb{E}\\,\\lVert g_\\mathcal B - g \\rVert^2`.
+
+    Here :math:`g_\\mathcal{B}` is the mean gradient of the batch.
 
     With per-example gradients :math:`g_i` (the rows), their mean :math:`g` and their spread
-    :math:`s^2 = \\frac1n \\sum_i \\lVert g_i - g \\rVert^2`, a batch :math:`B` of :math:`b` examples has
+    :math:`\\sigma_g^2 = \\frac1n \\sum_i \\lVert g_i - g \\rVert^2`, a batch :math:`\\mathcal B` of
+    :math:`B` examples has
 
     .. math::
 
-        \\mathbb{E}\\,\\lVert g_B - g \\rVert^2 = \\frac{s^2}{b} \\quad\\text{(drawn with replacement)}, \\qquad
-        \\frac{s^2}{b} \\cdot \\frac{n - b}{n - 1} \\quad\\text{(without, as in an epoch)}.
+        \\mathbb{E}\\,\\lVert g_\\mathcal{B} - g \\rVert^2
+        = \\frac{\\sigma_g^2}{B} \\quad\\text{(drawn with replacement)}, \\qquad
+        \\frac{\\sigma_g^2}{B} \\cdot \\frac{n - B}{n - 1} \\quad\\text{(without, as in an epoch)}.
 
-    Both fall like :math:`1/b`; without replacement the full batch :math:`b = n` has no noise at all.
+    Both fall like :math:`1/B`; without replacement the full batch :math:`B = n` has no noise at all.
 
     Parameters
     ----------
-    per_example : array_like, shape (n, p)
+    per_example : array_like, shape (n, d)
         One gradient per row, ``n >= 2``.
     batch_size : int
-        ``1 <= b <= n``.
+        ``1 <= batch_size <= n``, the batch size :math:`B`.
     replace : bool, default False
 
     Examples

@@ -285,20 +285,20 @@ def test_momentum_ema_debiased_first_step_is_gd_and_later_directions_are_v_over_
     ema = O.momentum_ema(lr=lr, beta=beta, debias=True)
     x1, _ = ema.update(x0, gs[0], ema.init(x0))
     gd1, _ = O.gd(lr=lr).update(x0, gs[0], O.gd(lr=lr).init(x0))
-    np.testing.assert_allclose(x1, gd1, rtol=1e-15)     # v1 = (1-β)g0, v1/(1-β) = g0
-    # step t (t = 1, 2, ...): v_t = β v_{t-1} + (1-β) g_{t-1},  x_t = x_{t-1} - lr v_t/(1-β^t)
-    x, state, v = x0, ema.init(x0), np.zeros(3)
+    np.testing.assert_allclose(x1, gd1, rtol=1e-15)     # m1 = (1-β)g0, m1/(1-β) = g0
+    # step t (t = 1, 2, ...): m_t = β m_{t-1} + (1-β) g_{t-1},  x_t = x_{t-1} - lr m_t/(1-β^t)
+    x, state, m = x0, ema.init(x0), np.zeros(3)
     for t, g in enumerate(gs, start=1):
-        v = beta * v + (1 - beta) * g
+        m = beta * m + (1 - beta) * g
         x_next, state = ema.update(x, g, state)
-        np.testing.assert_allclose(x - x_next, lr * v / (1 - beta**t), rtol=1e-10)
-        np.testing.assert_allclose(state.v, v, rtol=1e-14)    # the state keeps the un-debiased v
+        np.testing.assert_allclose(x - x_next, lr * m / (1 - beta**t), rtol=1e-10)
+        np.testing.assert_allclose(state.m, m, rtol=1e-14)    # the state keeps the un-debiased m
         x = x_next
 
 
 def test_nesterov_visits_the_look_ahead_points_of_the_textbook_form():
-    # Sutskever et al.: u_{t+1} = β u_t - lr ∇f(θ_t + β u_t), θ_{t+1} = θ_t + u_{t+1}, u_0 = 0.
-    # Claim: our x_t = θ_t + β u_t (with u_t = -lr v_t).
+    # Sutskever et al.: w_{t+1} = β w_t - lr ∇f(θ_t + β w_t), θ_{t+1} = θ_t + w_{t+1}, w_0 = 0,
+    # where their velocity w is the step vector. Claim: our x_t = θ_t + β w_t, and w_t = -lr u_t.
     lr, beta = 0.5, 0.9
     E = error_surface()
     A, m = np.array([[0.5, -1 / 6], [-1 / 6, 2 / 9]]), np.array([3.0, 4.0])
@@ -306,16 +306,17 @@ def test_nesterov_visits_the_look_ahead_points_of_the_textbook_form():
     def grad(p):                                       # ∇E, written here from E's formula
         return A @ (p - m)
 
-    theta, u = np.array([-1.0, 8.0]), np.zeros(2)
+    theta, w = np.array([-1.0, 8.0]), np.zeros(2)
     opt = O.nesterov(lr=lr, beta=beta)
     x, state = theta.copy(), opt.init(theta)
     for _ in range(100):
-        look_ahead = theta + beta * u
+        look_ahead = theta + beta * w
         np.testing.assert_allclose(x, look_ahead, rtol=1e-12, atol=1e-12)
-        u = beta * u - lr * grad(look_ahead)
-        theta = theta + u
+        w = beta * w - lr * grad(look_ahead)
+        theta = theta + w
         x, state = opt.update(x, E.gradient(x), state)
-    np.testing.assert_allclose(x, theta + beta * u, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(-lr * state.u, w, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(x, theta + beta * w, rtol=1e-12, atol=1e-12)
 
 
 def _sign(a):
