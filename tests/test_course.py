@@ -161,6 +161,7 @@ def test_the_syllabus_file_is_well_formed():
     assert covered == chapters, f"chapters without a syllabus topic: {sorted(chapters - covered)}"
 
 
+@pytest.mark.site   # reads the built site: dev.py test runs it after the build
 @pytest.mark.parametrize("entry", list(_topic_params()))
 def test_every_syllabus_topic_is_taught_on_its_pages(site, entry):
     pages = _pages_of(site, entry["pages"])
@@ -175,6 +176,7 @@ def test_the_syllabus_check_can_fail():
     assert missing_phrases(entry, ["linear decay, Yogi"]) == ["linear decay until", "W = 0"]
 
 
+@pytest.mark.site   # reads the built site: dev.py test runs it after the build
 def test_no_page_is_a_placeholder(site):
     """A page that only says it is being written is not a page yet."""
     placeholders = [p.relative_to(site).as_posix() for p in _site_pages(site)
@@ -347,6 +349,7 @@ def test_the_list_of_external_links_is_well_formed():
     assert not bad, f"malformed links in tests/external_links.txt: {bad}"
 
 
+@pytest.mark.site   # reads the built site: dev.py test runs it after the build
 def test_every_external_link_of_the_site_is_listed_and_well_formed(site):
     found = site_links(site)
     entries = listed_links()
@@ -366,6 +369,7 @@ def test_every_external_link_in_the_sources_is_listed_and_well_formed():
     assert not unlisted, f"URLs in the sources missing from tests/external_links.txt (url: where): {unlisted}"
 
 
+@pytest.mark.site   # reads the built site: dev.py test runs it after the build
 def test_every_listed_link_is_still_used(site):
     entries = listed_links()
     used = {match_listed(url, entries, site) for url in [*site_links(site), *source_links()]}
