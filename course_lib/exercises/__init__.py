@@ -27,6 +27,7 @@ start such as ``"saddle"``, is read as the option; the website shows radio butto
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -290,6 +291,12 @@ class Exercise:
     @property
     def answer(self):
         """The expected answer, computed by course_lib: a flat array (a matrix row by row), or an option."""
+        value = self._solved
+        return value if self.options else value.copy()
+
+    @functools.cached_property
+    def _solved(self):
+        # solve() is deterministic and may train a network: computed once per exercise.
         if self.options:
             value = self.solve()
             if value not in self.options:
@@ -298,8 +305,12 @@ class Exercise:
         return np.atleast_1d(np.asarray(self.solve(), dtype=np.float64)).ravel()
 
     def known_mistakes(self) -> list:
-        """The mistakes as :class:`Mistake` objects."""
-        return [m if isinstance(m, Mistake) else Mistake(*m) for m in self.mistakes()]
+        """The mistakes as :class:`Mistake` objects (computed once per exercise)."""
+        return list(self._mistakes)
+
+    @functools.cached_property
+    def _mistakes(self) -> tuple:
+        return tuple(m if isinstance(m, Mistake) else Mistake(*m) for m in self.mistakes())
 
     def check(self, answer) -> Feedback:
         if self.options:
