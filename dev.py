@@ -53,7 +53,8 @@ def setup() -> None:
     if STAMP.exists() and STAMP.read_text() == fingerprint():
         return
     sh(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    sh(PYTHON, "-m", "pip", "install", "--quiet", "-r", "requirements-dev.txt", "-c", "constraints.txt")
+    # --no-compile: modules are compiled when first imported, not all of them at install time.
+    sh(PYTHON, "-m", "pip", "install", "--quiet", "--no-compile", "-r", "requirements-dev.txt", "-c", "constraints.txt")
     STAMP.write_text(fingerprint())
 
 

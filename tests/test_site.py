@@ -532,6 +532,11 @@ def test_answer_boxes_tell_right_from_wrong(visits, width):
         feedback = form.locator(".course-feedback")
         if EXERCISES[key].options:                                    # radio buttons: keyboard-reachable words
             assert data["answer"] == EXERCISES[key].answer
+            if width == PHONE:
+                form.locator(f"input[value='{data['answer']}']").check()
+                form.locator("button").click()
+                assert feedback.inner_text().startswith("✔ Correct."), f"{path} {key}: {feedback.inner_text()}"
+                continue
             form.locator("button").click()
             assert "Choose one of the options" in feedback.inner_text(), f"{path} {key}"
             form.locator(f"input[value='{data['answer']}']").check()
@@ -548,6 +553,8 @@ def test_answer_boxes_tell_right_from_wrong(visits, width):
         box.fill(", ".join(repr(v) for v in data["answer"]))
         form.locator("button").click()
         assert feedback.inner_text().startswith("✔ Correct."), f"{path} {key}: {feedback.inner_text()}"
+        if width == PHONE:          # the box works on a phone; the verdicts are the same script's as above
+            continue
         box.fill(", ".join(repr(v + 12345.0) for v in data["answer"]))
         form.locator("button").click()
         assert feedback.inner_text().startswith("✘ Not yet."), f"{path} {key}: {feedback.inner_text()}"
