@@ -711,7 +711,8 @@ def plot_sweep(runs: Iterable, choices: Mapping[str, Selection]):
                 c = choices[name]
                 ax.plot([c.lr], [c.valid_accuracy], marker="*", ms=13, color=style.color, mec="black", mew=0.6,
                         linestyle="none")
-        ax.set(xscale="log", title=title, xlabel="learning rate η", ylim=(0.0, 1.02))
+        ax.set(xscale="log", xlabel="learning rate η", ylim=(0.0, 1.02))
+        ax.set_title(title, fontsize=10)          # three family names side by side must not touch
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=9, frameon=False)
     axes[0, 0].set_ylabel("validation accuracy")
     return fig
@@ -724,15 +725,17 @@ def plot_curves(runs: Mapping[str, Sequence[Run]], *, x: str = "epochs"):
     ``"seconds"`` (wall time: measured, so the figure changes a little from build to build).
     """
     from .scene import series_style
-    fig, axes = _family_axes(2, height=5.4)
+    fig, axes = _family_axes(2, height=6.0)
     for col, (title, names) in enumerate(FAMILIES.items()):
         for i, name in enumerate(n for n in names if n in runs):
             style = series_style(i).line_kwargs()
             axes[0, col].plot(*mean_curve(runs[name], "train_loss", x=x), label=name, **style)
             axes[1, col].plot(*mean_curve(runs[name], "test_accuracy", x=x), label=name, **style)
-        axes[0, col].set(yscale="log", title=title)
+        axes[0, col].set(yscale="log")
+        axes[0, col].set_title(title, fontsize=10)
         axes[1, col].set(ylim=(0.9, 1.0), xlabel="epoch" if x == "epochs" else "wall time (s)")
-        axes[1, col].legend(loc="lower right", fontsize=9)
+        # Below the panels: inside, a legend would hide the steep rise of the first epochs.
+        axes[1, col].legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncols=2, fontsize=9, frameon=False)
     axes[0, 0].set_ylabel("training loss")
     axes[1, 0].set_ylabel("test accuracy")
     return fig
