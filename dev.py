@@ -3,7 +3,7 @@
 
     python3 dev.py build   # website into _build/html (executes every notebook, warnings are errors)
     python3 dev.py build --stored   # the same from the notebooks' stored outputs (quick, for editing)
-    python3 dev.py test    # build, then every test: unit tests, doctests, nbval, the site in a browser
+    python3 dev.py test    # every test: unit tests, doctests, nbval, the site (from the stored outputs) in a browser
     python3 dev.py lab     # open the notebooks in JupyterLab
     python3 dev.py setup   # only create/update the virtual environment .venv
 
@@ -86,8 +86,12 @@ def build(extra: list[str]) -> None:
 def test(extra: list[str]) -> None:
     """Build the site while the tests that do not need it run; then test the built site.
 
-    The two halves each keep a core busy (the build executes every notebook; nbval executes
-    them again to compare their stored outputs). The build's log is shown when it is done.
+    The site is built from the outputs stored in the notebooks, and nbval, in the first half,
+    executes every notebook and compares each output with the stored one (text, HTML, glued
+    values; not the pixels of images). So every notebook is executed once, by one process:
+    two processes starting Jupyter kernels at the same time can pick the same free port, and
+    a kernel then dies before it starts. The build's log is shown when it is done.
+    ``python3 dev.py build`` executes every notebook itself.
     """
     setup()
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
@@ -95,7 +99,8 @@ def test(extra: list[str]) -> None:
     log_path = ROOT / "_build" / "build.log"
     started = time.monotonic()
     with open(log_path, "w") as log:
-        command = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
+        command = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going",
+                   "--config", str(stored_outputs_config())]
         print("+", " ".join(command), f"(in the background; its log: {log_path.relative_to(ROOT)})", flush=True)
         building = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
