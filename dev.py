@@ -84,53 +84,84 @@ def build(extra: list[str]) -> None:
 
 
 def test(extra: list[str]) -> None:
-    """Build the site while the tests that do not need it run; then test the built site.
+    """Every test, with the two cores busy: first the tests that need no site, then the site.
 
-    The site is built from the outputs stored in the notebooks, and nbval, in the first half,
-    executes every notebook and compares each output with the stored one (text, HTML, glued
-    values; not the pixels of images). So every notebook is executed once, by one process:
-    two processes starting Jupyter kernels at the same time can pick the same free port, and
-    a kernel then dies before it starts. The build's log is shown when it is done.
-    ``python3 dev.py build`` executes every notebook itself.
+    First half, side by side: nbval (it executes every notebook and compares each output with
+    the stored one: text, HTML, SVG figures, glued values; not the PNG frames inside
+    interactive figures), the unit tests and doctests, and the build of the site from the
+    stored outputs. Only nbval starts Jupyter kernels: two processes starting kernels at the
+    same time can pick the same free port, and a kernel then dies before it starts. Second
+    half: the browser tests of the site, as two shards side by side (they mostly wait for
+    Chromium). ``python3 dev.py build`` executes every notebook itself.
+
+    Extra arguments go to pytest; with a path among them, each half is one pytest run.
     """
     setup()
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
     (ROOT / "_build").mkdir()
-    log_path = ROOT / "_build" / "build.log"
+    pytest = [str(PYTHON), "-m", "pytest"]
+    split = not any(not a.startswith("-") for a in extra)
+    build = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going",
+             "--config", str(stored_outputs_config())]
+    first = [("the build of the site", build, {}, "build.log")]
+    if split:
+        first.append(("nbval (every notebook)", pytest + ["-m", "not site", "chapters", "appendices", *extra],
+                      {}, "nbval.log"))
+        main = ("unit tests and doctests", pytest + ["-m", "not site", "course_lib", "tests", *extra], {})
+    else:
+        main = ("tests that do not need the site", pytest + ["-m", "not site", *extra], {})
+    statuses = side_by_side(main, first)
+    if statuses["the build of the site"]:
+        sys.exit(statuses["the build of the site"])
+    if split:
+        second = [("site tests, shard 2/2", pytest + ["-m", "site", *extra], {"COURSE_SHARD": "1/2"},
+                   "site-shard-2.log")]
+        main = ("site tests, shard 1/2", pytest + ["-m", "site", *extra], {"COURSE_SHARD": "0/2"})
+    else:
+        second, main = [], ("tests of the built site", pytest + ["-m", "site", *extra], {})
+    statuses.update(side_by_side(main, second))
+    failed = {what: code for what, code in statuses.items() if code}
+    if failed:
+        print("\n+ failed: " + ", ".join(f"{what} (exit code {code})" for what, code in failed.items()))
+        sys.exit(next(iter(failed.values())))
+    print("\n+ every test passed")
+
+
+def side_by_side(main: tuple, others: list[tuple]) -> dict[str, int]:
+    """Run ``others`` in the background (output to _build/*.log) while ``main`` runs in the
+    foreground; then show each background log and say how long everything took."""
     started = time.monotonic()
-    with open(log_path, "w") as log:
-        command = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going",
-                   "--config", str(stored_outputs_config())]
+    running = []
+    for what, command, env, log_name in others:
+        log_path = ROOT / "_build" / log_name
+        log = open(log_path, "w")
         print("+", " ".join(command), f"(in the background; its log: {log_path.relative_to(ROOT)})", flush=True)
-        building = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            timed("tests that do not need the site", PYTHON, "-m", "pytest", "-m", "not site", *extra, check=False)
-            unit_status = _last_status
-            build_status = building.wait()
-        finally:
-            if building.poll() is None:
-                building.kill()
-    print(f"\n+ the build finished with exit code {build_status} after {time.monotonic() - started:.0f} s; its log:")
-    print(log_path.read_text()[-4000:] if build_status else "(no warnings)", flush=True)
-    if build_status:
-        sys.exit(build_status)
-    timed("tests of the built site", PYTHON, "-m", "pytest", "-m", "site", *extra, check=False)
-    if unit_status or _last_status:
-        sys.exit(unit_status or _last_status)
-
-
-_last_status = 0
-
-
-def timed(what: str, *args, check: bool = True) -> None:
-    """Run a command, then say how long it took; remember its exit status."""
-    global _last_status
-    print("+", " ".join(str(a) for a in args), flush=True)
-    started = time.monotonic()
-    _last_status = subprocess.run([str(a) for a in args], cwd=ROOT).returncode
-    print(f"+ {what}: exit code {_last_status} after {time.monotonic() - started:.0f} s", flush=True)
-    if check and _last_status:
-        sys.exit(_last_status)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **env})
+        running.append((what, process, log, log_path))
+    statuses = {}
+    try:
+        what, command, env = main
+        print("+", " ".join(command), flush=True)
+        code = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}).returncode
+        statuses[what] = code
+        print(f"+ {what}: exit code {code} after {time.monotonic() - started:.0f} s", flush=True)
+        for what, process, log, log_path in running:
+            code = process.wait()
+            log.close()
+            statuses[what] = code
+            text = log_path.read_text()
+            if what == "the build of the site" and not code:
+                text = "(no warnings)\n"
+            elif len(text) > 6000:
+                text = "...\n" + text[-6000:]
+            print(f"\n+ {what}: exit code {code} after {time.monotonic() - started:.0f} s; its log:\n{text}",
+                  flush=True)
+    finally:
+        for _, process, _, _ in running:
+            if process.poll() is None:
+                process.kill()
+    return statuses
 
 
 def lab(extra: list[str]) -> None:

@@ -476,10 +476,10 @@ def stationary_point(objective: Objective, x0, *, tol: float = 1e-10, steps: int
 # ------------------------------------------------- the interactive figure
 
 def rotated_quadratic(lam1: float, lam2: float, angle: float = math.pi / 6) -> Objective:
-    r"""The quadratic :math:`f(x) = \tfrac12(\lambda_1 u_1^2 + \lambda_2 u_2^2)` in axes turned by ``angle``.
+    r"""The quadratic :math:`f(x) = \tfrac12(\lambda_1 a_1^2 + \lambda_2 a_2^2)` in axes turned by ``angle``.
 
-    Here :math:`u_i = q_i^\top x` with :math:`q_1 = (\cos\theta, \sin\theta)` and
-    :math:`q_2 = (-\sin\theta, \cos\theta)`: the Hessian is :math:`R\,\operatorname{diag}(\lambda_1,
+    Here :math:`a_i = q_i^\top x` with :math:`q_1 = (\cos\psi, \sin\psi)` and
+    :math:`q_2 = (-\sin\psi, \cos\psi)`: the Hessian is :math:`R\,\operatorname{diag}(\lambda_1,
     \lambda_2)\,R^\top`, with eigenvalues ``lam1``, ``lam2`` and eigenvectors :math:`q_1`, :math:`q_2`.
     Its only critical point is the origin when both eigenvalues are non-zero.
 
@@ -488,7 +488,7 @@ def rotated_quadratic(lam1: float, lam2: float, angle: float = math.pi / 6) -> O
     lam1, lam2 : float
         The eigenvalues, any real numbers.
     angle : float, default π/6
-        The angle :math:`\theta` of :math:`q_1` from the :math:`x_1` axis, in radians.
+        The angle :math:`\psi` of :math:`q_1` from the :math:`x_1` axis, in radians.
 
     Examples
     --------
@@ -503,7 +503,7 @@ def rotated_quadratic(lam1: float, lam2: float, angle: float = math.pi / 6) -> O
     A = R @ np.diag([lam1, lam2]) @ R.T
     A = 0.5 * (A + A.T)
     return quadratic(A, name=f"quadratic with eigenvalues {lam1:g}, {lam2:g}",
-                     latex=r"\frac{1}{2}(\lambda_1 u_1^2 + \lambda_2 u_2^2)")
+                     latex=r"\frac{1}{2}(\lambda_1 a_1^2 + \lambda_2 a_2^2)")
 
 
 def _minus(value: float) -> str:

@@ -231,31 +231,33 @@ def cliff(height: float = 10.0, width: float = 0.1, *, curvature: float = 0.25,
 
     .. math::
 
-        f(x) = \tfrac{k}{2}\,\lVert x - m \rVert^2 + H\,\sigma\!\Bigl(-\frac{u^\top x - b}{s}\Bigr),
-        \qquad \sigma(z) = \frac{1}{1 + e^{-z}},\quad u = (\cos\theta, \sin\theta).
+        f(x) = \tfrac{q}{2}\,\lVert x - x_\mathrm{b} \rVert^2
+               + D\,\sigma\!\Bigl(-\frac{r^\top x - a}{\ell}\Bigr),
+        \qquad \sigma(z) = \frac{1}{1 + e^{-z}},\quad r = (\cos\psi, \sin\psi).
 
-    Where :math:`u^\top x < b` the function sits on a plateau :math:`H` higher; across the
-    line :math:`u^\top x = b` it drops by :math:`H` within a few widths :math:`s`. On the
-    face the gradient of the step is :math:`\tfrac{H}{s}\,\sigma'(\cdot)\,u`, up to
-    :math:`H/(4s)` long, pointing back up the cliff: a gradient step there jumps far
+    Where :math:`r^\top x < a` the function sits on a plateau :math:`D` higher; across the
+    line :math:`r^\top x = a` it drops by :math:`D` within a few widths :math:`\ell`. On the
+    face the gradient of the step is :math:`\tfrac{D}{\ell}\,\sigma'(\cdot)\,r`, up to
+    :math:`D/(4\ell)` long, pointing back up the cliff: a gradient step there jumps far
     (:ref:`note 003 <note-003>`: cliffs "may also cause that the gradient update step moves
-    the parameters extremely far").
+    the parameters extremely far"). The letters are those of the chapter on gradients.
 
     Parameters
     ----------
     height : float
-        The drop :math:`H \ge 0` of the step.
+        The drop :math:`D \ge 0` of the step.
     width : float
-        Its width :math:`s > 0`; the steepest slope is :math:`H/(4s)`.
+        Its width :math:`\ell > 0`; the steepest slope is :math:`D/(4\ell)`.
     curvature : float
-        The bowl's curvature :math:`k > 0`.
+        The bowl's curvature :math:`q > 0`.
     centre : (float, float)
-        The bowl's centre :math:`m`. It must lie on the low side, at least 10 widths from the
-        cliff (:math:`u^\top m - b \ge 10 s`), so that the minimizer is near it.
+        The bowl's centre :math:`x_\mathrm{b}`. It must lie on the low side, at least 10
+        widths from the cliff (:math:`r^\top x_\mathrm{b} - a \ge 10 \ell`), so that the
+        minimizer is near it.
     angle : float
-        The direction :math:`\theta` of the cliff's downhill normal :math:`u`, in degrees.
+        The direction :math:`\psi` of the cliff's downhill normal :math:`r`, in degrees.
     offset : float
-        :math:`b`: the cliff is centred on the line :math:`u^\top x = b`.
+        :math:`a`: the cliff is centred on the line :math:`r^\top x = a`.
 
     Returns
     -------
@@ -271,32 +273,33 @@ def cliff(height: float = 10.0, width: float = 0.1, *, curvature: float = 0.25,
     >>> float(abs(F.gradient(F.minimizer)).max()) < 1e-12
     True
     """
-    H = check_nonnegative("height", height)
-    s = check_positive("width", width)
-    k = check_positive("curvature", curvature)
-    m = as_point("centre", centre, dim=2)
-    theta = math.radians(check_real("angle", angle))
-    b = check_real("offset", offset)
-    u = np.array([math.cos(theta), math.sin(theta)])
-    if (u @ m - b) < 10.0 * s:
+    D = check_nonnegative("height", height)
+    ell = check_positive("width", width)
+    q = check_positive("curvature", curvature)
+    xb = as_point("centre", centre, dim=2)
+    psi = math.radians(check_real("angle", angle))
+    a = check_real("offset", offset)
+    r = np.array([math.cos(psi), math.sin(psi)])
+    if (r @ xb - a) < 10.0 * ell:
         raise ValueError(f"centre must lie on the low side of the cliff, at least 10 widths from it "
-                         f"(u·centre - offset >= {10.0 * s:g}), got {u @ m - b:g}")
+                         f"(r·centre - offset >= {10.0 * ell:g}), got {r @ xb - a:g}")
 
     def f(x):
-        h = np.tensordot(u, x, axes=(0, 0)) - b
-        d = x - m.reshape((2,) + (1,) * (x.ndim - 1))
-        return 0.5 * k * np.sum(d * d, axis=0) + H * 0.5 * (1.0 - np.tanh(h / (2.0 * s)))
+        z = np.tensordot(r, x, axes=(0, 0)) - a
+        diff = x - xb.reshape((2,) + (1,) * (x.ndim - 1))
+        # D σ(-z/ℓ) written as D (1 - tanh(z / 2ℓ)) / 2, which never overflows
+        return 0.5 * q * np.sum(diff * diff, axis=0) + D * 0.5 * (1.0 - np.tanh(z / (2.0 * ell)))
 
     def grad(x):
-        h = u @ x - b
-        return k * (x - m) - (H / s) * _sigmoid_slope(h / s) * u
+        z = r @ x - a
+        return q * (x - xb) - (D / ell) * _sigmoid_slope(z / ell) * r
 
     def hess(x):
-        h = u @ x - b
-        curve = (H / s ** 2) * _sigmoid_slope(h / s) * math.tanh(h / (2.0 * s))
-        return k * np.eye(2) + curve * np.outer(u, u)
+        z = r @ x - a
+        curve = (D / ell ** 2) * _sigmoid_slope(z / ell) * math.tanh(z / (2.0 * ell))
+        return q * np.eye(2) + curve * np.outer(r, r)
 
-    x = m.copy()                         # Newton's method from the bowl's centre
+    x = xb.copy()                        # Newton's method from the bowl's centre
     for _ in range(50):
         step = np.linalg.solve(hess(x), grad(x))
         x = x - step
@@ -304,10 +307,10 @@ def cliff(height: float = 10.0, width: float = 0.1, *, curvature: float = 0.25,
             break
     return Objective(
         name="cliff", dim=2, f=f, grad=grad, hess=hess,
-        latex=(rf"\frac{{{k:g}}}{{2}}\Vert x - m\Vert^2 + {H:g}\,"
-               rf"\sigma(-(u^\top x - {b:g})/{s:g})"),
+        latex=(rf"\frac{{{q:g}}}{{2}}\Vert x - x_\mathrm{{b}}\Vert^2 + {D:g}\,"
+               rf"\sigma(-(r^\top x - {a:g})/{ell:g})"),
         minimizer=x, bounds=((-4.0, 7.0), (-3.0, 5.0)),
-        cache_key=("cliff", H, s, k, m.tobytes(), theta, b),
+        cache_key=("cliff", D, ell, q, xb.tobytes(), psi, a),
     )
 
 

@@ -100,8 +100,26 @@ class Trajectory:
         return f"Trajectory({self.summary()})"
 
 
+def _row_norms(G: np.ndarray) -> np.ndarray:
+    """Euclidean norm of each row, without underflow to 0 or overflow to inf.
+
+    The sum of squares is computed directly; the rare rows where it underflows (a tiny but
+    non-zero gradient) or overflows (a huge but finite one) are scaled by their largest entry.
+    """
+    squares = np.einsum("ij,ij->i", G, G)
+    norms = np.sqrt(squares)
+    redo = np.flatnonzero((squares == 0.0) | np.isinf(squares))
+    if redo.size:
+        scale = np.abs(G[redo]).max(axis=1)
+        ok = np.isfinite(scale) & (scale > 0.0)          # not an exact zero, inf or nan
+        rows, scale = redo[ok], scale[ok][:, None]
+        norms[rows] = scale[:, 0] * np.sqrt(np.einsum("ij,ij->i", G[rows] / scale, G[rows] / scale))
+    return norms
+
+
 def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: float = 1e6,
-        tol: float = 0.0, gradient: Gradient | None = None, seed=None, record_every: int = 1) -> Trajectory:
+        tol: float | None = 0.0, gradient: Gradient | None = None, seed=None,
+        record_every: int = 1) -> Trajectory:
     """Apply ``opt`` to ``objective`` for ``steps`` updates starting from ``x0``.
 
     Parameters
@@ -118,9 +136,11 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
     max_distance : float, default 1e6
         The run is declared diverged when an iterate is farther than
         ``max_distance * (1 + ||x0||)`` from ``x0``.
-    tol : float, default 0
+    tol : float or None, default 0
         Stop early, before ``steps`` updates, once the gradient norm is at most ``tol``
-        (``converged`` is then True).
+        (``converged`` is then True). The default stops only at an exactly zero
+        gradient (a tiny one is not rounded to zero). ``None`` never stops early: a
+        method with momentum still moves where the gradient is zero.
     gradient : callable, optional
         ``gradient(x, t, rng)`` returns the gradient to use at step ``t``: a noisy or
         minibatch gradient, say. ``rng`` is a :class:`numpy.random.Generator` made from
@@ -155,7 +175,7 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         raise ValueError(f"objective must be an Objective such as ellipse(), got {objective!r}")
     x = as_point("x0", x0, dim=objective.dim)
     steps = check_int("steps", steps, minimum=0)
-    tol = check_nonnegative("tol", tol)
+    tol = None if tol is None else check_nonnegative("tol", tol)
     every = check_int("record_every", record_every, minimum=1)
     limit = check_positive("max_distance", max_distance) * (1.0 + float(np.linalg.norm(x)))
     limit2 = limit * limit
@@ -184,14 +204,14 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         g = np.asarray(grad(x) if grad is not None else gradient(x, 0, rng), dtype=np.float64)
         if g.shape != x.shape:
             raise ValueError(f"the gradient has shape {g.shape} but x has shape {x.shape}")
-        norm = math.sqrt(float(g @ g))
+        norm = float(_row_norms(g[None])[0])
         if not (math.isfinite(value) and math.isfinite(norm)):
             diverged_at = 0
         xs.append(x[None])
         values.append([value])
         grad_norms.append([norm])
         ts.append([0])
-        if diverged_at is None and norm <= tol:          # the start already meets the tolerance
+        if diverged_at is None and tol is not None and norm <= tol:   # the start already meets it
             converged = True
         while diverged_at is None and t < steps and not converged:
             bx, bv, bg = [], [], []                     # this block's iterates, values, gradients
@@ -211,9 +231,9 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
                     break
             X, G = np.array(bx), np.array(bg)
             D = X - start
-            norms = np.sqrt(np.einsum("ij,ij->i", G, G))
+            norms = _row_norms(G)
             bad = ~(np.einsum("ij,ij->i", D, D) <= limit2) | ~np.isfinite(norms) | ~np.isfinite(bv)
-            done = norms <= tol                          # the gradient reached the tolerance (or is 0)
+            done = norms <= (-1.0 if tol is None else tol)   # the gradient reached the tolerance
             first_bad = int(np.argmax(bad)) if bad.any() else len(bx)
             first_done = int(np.argmax(done)) if done.any() else len(bx)
             if first_bad < len(bx) and first_bad <= first_done:

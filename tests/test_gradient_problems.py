@@ -136,18 +136,18 @@ def test_cliff_gradient_and_hessian_match_central_differences(params):
                                                             for i in range(2)]), rtol=1e-5, atol=1e-4)
 
 
-def test_cliff_has_its_steepest_slope_h_over_4s_on_the_face_and_its_minimum_near_the_centre():
-    H, s = 10.0, 0.1
-    F = cliff(height=H, width=s, curvature=0.25, centre=(2.5, 1.0), angle=30.0)
-    u = np.array([math.cos(math.pi / 6), math.sin(math.pi / 6)])
+def test_cliff_has_its_steepest_slope_d_over_4ell_on_the_face_and_its_minimum_near_the_centre():
+    D, ell = 10.0, 0.1
+    F = cliff(height=D, width=ell, curvature=0.25, centre=(2.5, 1.0), angle=30.0)
+    r = np.array([math.cos(math.pi / 6), math.sin(math.pi / 6)])
     bowl = 0.25 * (np.zeros(2) - np.array([2.5, 1.0]))
-    # at the origin (on the cliff line), the gradient is the bowl's minus (H/4s) u
-    np.testing.assert_allclose(F.gradient([0.0, 0.0]), bowl - H / (4 * s) * u, rtol=1e-14)
+    # at the origin (on the cliff line), the gradient is the bowl's minus (D/4ℓ) r
+    np.testing.assert_allclose(F.gradient([0.0, 0.0]), bowl - D / (4 * ell) * r, rtol=1e-14)
     np.testing.assert_allclose(F.minimizer, [2.5, 1.0], atol=1e-8)
     assert np.abs(F.gradient(F.minimizer)).max() < 1e-13
     assert np.all(np.linalg.eigvalsh(F.hessian(F.minimizer)) > 0)
-    # the plateau is H higher than the same bowl point mirrored to the low side
-    assert F.value(-5.0 * u) - F.value(5.0 * u) == pytest.approx(H + 0.25 * 2 * 5.0 * (u @ [2.5, 1.0]), rel=1e-9)
+    # the plateau is D higher than the same bowl point mirrored to the low side
+    assert F.value(-5.0 * r) - F.value(5.0 * r) == pytest.approx(D + 0.25 * 2 * 5.0 * (r @ [2.5, 1.0]), rel=1e-9)
 
 
 def test_unclipped_gradient_descent_jumps_far_and_clipping_bounds_the_step():

@@ -190,3 +190,25 @@ def test_divergence_inside_a_block_is_found_at_its_step():
             assert traj.diverged_at == expected and traj.steps == expected - 1
         else:
             assert not traj.diverged and traj.steps == steps
+
+
+def test_a_tiny_gradient_is_not_rounded_to_zero():
+    # x = 1e-170 on x²: the gradient 2e-170 is tiny but not zero, and its square underflows.
+    traj = run(gd(lr=0.1), parabola(), 1e-170, 3)
+    assert traj.steps == 3 and not traj.converged
+    np.testing.assert_allclose(traj.grad_norms, 2e-170 * 0.8 ** np.arange(4), rtol=1e-12)
+    # and a huge finite gradient is not inf (3e200, 4e200 -> 5e200)
+    from course_lib.runner import _row_norms
+    np.testing.assert_allclose(_row_norms(np.array([[3e200, 4e200], [3e-200, 4e-200]])), [5e200, 5e-200],
+                               rtol=1e-15)
+
+
+def test_tol_none_takes_every_step_through_a_zero_gradient():
+    # heavy ball, eta = 0.5, beta = 0.9 on x² from 10 (by hand): u1 = 20, x1 = 0 where the gradient
+    # is exactly 0; then u2 = 18, x2 = -9; u3 = 0.9 * 18 - 18 = -1.8, x3 = -8.1.
+    from course_lib import momentum
+    coasting = run(momentum(lr=0.5, beta=0.9), parabola(), 10.0, 3, tol=None)
+    np.testing.assert_allclose(coasting.xs[:, 0], [10.0, 0.0, -9.0, -8.1], rtol=1e-15)
+    assert coasting.steps == 3 and not coasting.converged
+    stopped = run(momentum(lr=0.5, beta=0.9), parabola(), 10.0, 3)          # default: stop at g = 0
+    assert stopped.steps == 1 and stopped.converged

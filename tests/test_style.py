@@ -83,3 +83,46 @@ def test_the_pre_commit_hooks_run_the_same_commands():
     assert hooks["ruff"]["entry"].split()[:2] == [".venv/bin/ruff", "check"]
     assert hooks["codespell"]["entry"].split() == [".venv/bin/codespell"]
     assert "jupyter" in hooks["ruff"]["types_or"]
+
+
+DOCTEST_WIDTH = 70        # the API reference shows an Examples block in a 70-column box at 1280 px
+
+
+def doctest_lines_too_wide(source: str, width: int = DOCTEST_WIDTH) -> list[tuple[str, int, str]]:
+    """(object, line, text) of every doctest line (prompt, continuation, expected output) over ``width``."""
+    import ast
+    import doctest
+    import textwrap
+
+    found = []
+    parser = doctest.DocTestParser()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        doc = ast.get_docstring(node, clean=False)
+        if not doc:
+            continue
+        name = getattr(node, "name", "<module>")
+        for example in parser.get_examples(textwrap.dedent(doc) if "\n" in doc else doc):
+            shown = [">>> " + example.source.splitlines()[0]]
+            shown += ["... " + line for line in example.source.splitlines()[1:]]
+            shown += example.want.splitlines()
+            found += [(name, example.lineno + 1, text) for text in shown if len(text) > width]
+    return found
+
+
+def test_doctest_lines_fit_the_reference_pages():
+    wide = []
+    for path in sorted((ROOT / "course_lib").rglob("*.py")):
+        for name, line, text in doctest_lines_too_wide(path.read_text(encoding="utf-8")):
+            wide.append(f"{path.relative_to(ROOT)}: {name}, example line {line} ({len(text)} > "
+                        f"{DOCTEST_WIDTH}): {text}")
+    assert not wide, "doctest lines too wide for the API reference:\n" + "\n".join(wide)
+
+
+def test_the_doctest_width_check_can_fail():
+    """A long prompt line and a long expected output are both found; 70 characters are allowed."""
+    doc = ('def f():\n    """Doc.\n\n    >>> print("' + "x" * 59 + '")\n    ' + "x" * 71
+           + '\n    >>> 1\n    ' + "1" * 70 + '\n    """\n')
+    found = doctest_lines_too_wide(doc)
+    assert [(name, len(text)) for name, _, text in found] == [("f", 72), ("f", 71)], found
