@@ -91,8 +91,8 @@ def test(extra: list[str]) -> None:
     interactive figures), the unit tests and doctests, and the build of the site from the
     stored outputs. Only nbval starts Jupyter kernels: two processes starting kernels at the
     same time can pick the same free port, and a kernel then dies before it starts. Second
-    half: the browser tests of the site, as two shards side by side (they mostly wait for
-    Chromium). ``python3 dev.py build`` executes every notebook itself.
+    half: the browser tests of the site (one process: two Chromiums side by side starve each
+    other of the two cores). ``python3 dev.py build`` executes every notebook itself.
 
     Extra arguments go to pytest; with a path among them, each half is one pytest run.
     """
@@ -113,13 +113,7 @@ def test(extra: list[str]) -> None:
     statuses = side_by_side(main, first)
     if statuses["the build of the site"]:
         sys.exit(statuses["the build of the site"])
-    if split:
-        second = [("site tests, shard 2/2", pytest + ["-m", "site", *extra], {"COURSE_SHARD": "1/2"},
-                   "site-shard-2.log")]
-        main = ("site tests, shard 1/2", pytest + ["-m", "site", *extra], {"COURSE_SHARD": "0/2"})
-    else:
-        second, main = [], ("tests of the built site", pytest + ["-m", "site", *extra], {})
-    statuses.update(side_by_side(main, second))
+    statuses.update(side_by_side(("tests of the built site", pytest + ["-m", "site", *extra], {}), []))
     failed = {what: code for what, code in statuses.items() if code}
     if failed:
         print("\n+ failed: " + ", ".join(f"{what} (exit code {code})" for what, code in failed.items()))

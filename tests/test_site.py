@@ -104,7 +104,17 @@ class Visit:
     errors: list = field(default_factory=list)
     failed: list = field(default_factory=list)
     external: list = field(default_factory=list)
-    transferred: dict = field(default_factory=dict)   # url -> bytes received (uncompressed)
+    loaded: list = field(default_factory=list)        # every URL the page received
+
+    def transferred(self) -> dict:
+        """URL -> bytes received (uncompressed), read from the files the test server sent."""
+        sizes = {}
+        for url in self.loaded:
+            if url.startswith(self.base_url):
+                path = unquote(urlsplit(url).path).lstrip("/")
+                file = SITE / (path + "index.html" if path.endswith("/") or not path else path)
+                sizes[url] = file.stat().st_size if file.is_file() else 0
+        return sizes
 
 
 def open_page(browser, base_url: str, path: str, width: int = DESKTOP) -> Visit:
@@ -124,10 +134,8 @@ def open_page(browser, base_url: str, path: str, width: int = DESKTOP) -> Visit:
     def on_response(response):
         if response.status >= 400:
             visit.failed.append(f"{response.status} {response.url}")
-        try:
-            visit.transferred[response.url] = len(response.body())
-        except Exception:  # noqa: BLE001 - redirects have no body
-            pass
+        else:                   # sizes come from the files on disk: no body crosses the Playwright pipe
+            visit.loaded.append(response.url)
 
     page.route("**/*", route)
     page.on("console", lambda m: visit.errors.append(m.text) if m.type == "error" else None)
@@ -135,7 +143,12 @@ def open_page(browser, base_url: str, path: str, width: int = DESKTOP) -> Visit:
     page.on("requestfailed", lambda r: None if r.url in visit.external else visit.failed.append(r.url))
     page.on("response", on_response)
     page.goto(f"{base_url}/{path}", wait_until="load")
-    page.wait_for_load_state("networkidle")   # also lets a redirect page (index.html) arrive
+    try:
+        redirect = page.evaluate("() => !!document.querySelector('meta[http-equiv=refresh i]')")
+    except Exception:  # noqa: BLE001 - the redirect already replaced the page under the call
+        redirect = True
+    if redirect:
+        page.wait_for_load_state("networkidle")   # a redirect page (index.html): let its target arrive
     # MathJax typesets asynchronously; wait for it where it is loaded.
     page.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise) || null")
     return visit
@@ -200,7 +213,7 @@ def test_images_load_and_content_images_have_alt_text(visits, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_page_weight_is_below_3_mb(visits, path, width):
     """Everything the page loads (HTML, scripts, styles, fonts, images), uncompressed."""
-    transferred = visits(path, width).transferred
+    transferred = visits(path, width).transferred()
     total = sum(transferred.values())
     heaviest = sorted(transferred.items(), key=lambda item: -item[1])[:5]
     assert total < MAX_PAGE_BYTES, f"{path} weighs {total / 1e6:.2f} MB; heaviest: {heaviest}"
@@ -242,6 +255,19 @@ def _combinations(data):
             position.insert(0, rest % n)
             rest //= n
         yield index, position
+
+
+# The sliders moved in the page (the events a drag fires), then _DRAWN read: one call per position.
+# test_sliders_work_with_the_keyboard and the real-click test drive the same controls for real.
+_SET_AND_DRAW = """(root, position) => {
+    const ranges = Array.from(root.querySelectorAll('input[type=range]'));
+    ranges.forEach((range, k) => {
+        range.value = String(position[k]);
+        range.dispatchEvent(new Event('input', {bubbles: true}));
+        range.dispatchEvent(new Event('change', {bubbles: true}));
+    });
+    return (""" + _DRAWN + """)(root);
+}"""
 
 
 def _set_position(explorer, data, position):
@@ -352,8 +378,7 @@ def test_the_condition_number_figure_shows_what_course_lib_computes(visits):
     kappas = [float(v) for v in data["controls"][1]["labels"]]
     diverged = 0
     for _index, (i, j) in _combinations(data):
-        _set_position(explorer, data, [i, j])
-        drawn = explorer.evaluate(_DRAWN)
+        drawn = explorer.evaluate(_SET_AND_DRAW, [i, j])     # one call: move the sliders, read the marks
         q = quadratic(np.diag([1.0 / kappas[j], 1.0]))
         traj = run(gd(lr=lrs[i]), q, x0=[-4.0, 1.0], steps=40, max_distance=10)
         pieces = [_vertices(p["d"]) for p in drawn["paths"] if p["stroke"] == "#0072B2" and "clip0" in p["clip"]]
@@ -517,52 +542,117 @@ def test_nothing_overflows_on_a_desktop_and_wide_content_scrolls_on_a_phone(visi
         assert wide["overflow"] in ("auto", "scroll"), f"{path}: cut off on a phone: {wide}"
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_solutions_are_folded_and_open_on_click(visits, width):
-    for path, solution in _elements(visits, ".solution.dropdown", width):
+_OPEN_SOLUTIONS = """async solutions => {
+    const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
+    const shown = e => {             // what Playwright calls visible: a box with an area, not hidden
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && e.checkVisibility({visibilityProperty: true});
+    };
+    const out = [];
+    for (const solution of solutions) {
+        const body = solution.querySelector(':scope > :not(.admonition-title)');
+        const before = shown(body);
+        solution.querySelector('button.toggle-button').click();
+        let after = shown(body);
+        for (let k = 0; k < 30 && !after; k++) { await frame(); after = shown(body); }
+        out.push({before, after});
+    }
+    return out;
+}"""
+
+
+def test_solutions_are_folded_and_open_on_click_on_a_phone(visits):
+    """Real taps at 390 px (Playwright waits until each button can be tapped)."""
+    for path, solution in _elements(visits, ".solution.dropdown", PHONE):
         body = solution.locator("> :not(.admonition-title)").first
         assert not body.is_visible(), f"{path}: a solution is shown before it is opened"
         solution.locator("button.toggle-button").click()
         body.wait_for(state="visible", timeout=5000)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_answer_boxes_tell_right_from_wrong(visits, width):
-    for path, form in _elements(visits, "form.course-selfcheck", width):
+def test_solutions_are_folded_and_open_on_click(visits):
+    """At 1280 px, in the page (one call per page): every solution starts folded and opens on a click."""
+    opened = 0
+    for path in PAGES:
+        for k, seen in enumerate(visits(path).page.locator(".solution.dropdown").evaluate_all(_OPEN_SOLUTIONS)):
+            assert not seen["before"], f"{path}: solution {k + 1} is shown before it is opened"
+            assert seen["after"], f"{path}: solution {k + 1} does not open when its button is clicked"
+            opened += 1
+    assert opened >= 40, f"only {opened} solutions on the site"
+
+
+_SELFCHECK_DATA = """forms => forms.map(form => ({
+    key: form.dataset.exercise,
+    data: JSON.parse(form.querySelector('script.course-selfcheck-data').textContent)}))"""
+
+# Plays a list of steps on each answer box in the page, as a reader would, and returns what the box
+# says after each: ["type", text] fills the box, ["choose", word] picks a radio button, ["check"]
+# presses the button. The events are the ones typing and clicking fire ("input", "change", "submit").
+_SELFCHECK_PLAY = """(forms, steps) => forms.map((form, n) => steps[n].map(([kind, value]) => {
+    const feedback = form.querySelector('.course-feedback');
+    if (kind === 'type') {
+        const box = form.elements.answer;
+        box.value = value;
+        box.dispatchEvent(new Event('input', {bubbles: true}));
+    } else if (kind === 'choose') {
+        const radio = Array.from(form.querySelectorAll('input[type=radio]')).find(r => r.value === value);
+        radio.checked = true;
+        radio.dispatchEvent(new Event('change', {bubbles: true}));
+    } else {
+        form.querySelector('button').click();
+    }
+    return feedback.innerText;
+}))"""
+
+
+def test_answer_boxes_tell_right_from_wrong(visits):
+    """At 1280 px every box is given its right answer, a wrong one and unreadable text (in the page,
+    one call per page; the phone test below types and taps for real)."""
+    checked = 0
+    for path in PAGES:
+        forms = visits(path).page.locator("form.course-selfcheck")
+        found = forms.evaluate_all(_SELFCHECK_DATA)
+        plans = []
+        for item in found:
+            key, data = item["key"], item["data"]
+            exercise = EXERCISES[key]
+            if exercise.options:
+                assert data["answer"] == exercise.answer
+                other = next(o for o in data["options"] if o != data["answer"])
+                plans.append([["check"], ["choose", data["answer"]], ["check"], ["choose", other], ["check"]])
+            else:
+                assert data["answer"] == pytest.approx(exercise.answer.tolist())   # the page's answer is course_lib's
+                right = ", ".join(repr(v) for v in data["answer"])
+                wrong = ", ".join(repr(v + 12345.0) for v in data["answer"])
+                plans.append([["type", right], ["check"], ["type", wrong], ["check"], ["type", "twelve"], ["check"]])
+        said = forms.evaluate_all(_SELFCHECK_PLAY, plans) if found else []
+        for item, plan, replies in zip(found, plans, said):
+            where = f"{path} {item['key']}: {replies}"
+            if plan[0] == ["check"]:                          # radio buttons: keyboard-reachable words
+                assert "Choose one of the options" in replies[0], where
+                assert replies[1] == "", where                # a changed answer loses its verdict
+                assert replies[2].startswith("✔ Correct."), where
+                assert replies[3] == "" and replies[4].startswith("✘ Not yet."), where
+            else:
+                assert replies[0] == "" and replies[1].startswith("✔ Correct."), where
+                assert replies[2] == "" and replies[3].startswith("✘ Not yet."), where
+                assert replies[4] == "" and "Could not read 'twelve'" in replies[5], where
+            checked += 1
+    assert checked >= 40, f"only {checked} answer boxes on the site"
+
+
+def test_answer_boxes_work_on_a_phone(visits):
+    """At 390 px every box is typed into (or its word picked) and its button tapped, for real."""
+    for path, form in _elements(visits, "form.course-selfcheck", PHONE):
         key = form.get_attribute("data-exercise")
         data = json.loads(form.locator("script.course-selfcheck-data").text_content())
         feedback = form.locator(".course-feedback")
-        if EXERCISES[key].options:                                    # radio buttons: keyboard-reachable words
-            assert data["answer"] == EXERCISES[key].answer
-            if width == PHONE:
-                form.locator(f"input[value='{data['answer']}']").check()
-                form.locator("button").click()
-                assert feedback.inner_text().startswith("✔ Correct."), f"{path} {key}: {feedback.inner_text()}"
-                continue
-            form.locator("button").click()
-            assert "Choose one of the options" in feedback.inner_text(), f"{path} {key}"
+        if EXERCISES[key].options:
             form.locator(f"input[value='{data['answer']}']").check()
-            assert feedback.inner_text() == ""                         # a changed answer loses its verdict
-            form.locator("button").click()
-            assert feedback.inner_text().startswith("✔ Correct."), f"{path} {key}: {feedback.inner_text()}"
-            other = next(o for o in data["options"] if o != data["answer"])
-            form.locator(f"input[value='{other}']").check()
-            form.locator("button").click()
-            assert feedback.inner_text().startswith("✘ Not yet."), f"{path} {key}: {feedback.inner_text()}"
-            continue
-        assert data["answer"] == pytest.approx(EXERCISES[key].answer.tolist())   # the page's answer is course_lib's
-        box = form.locator("input[name=answer]")
-        box.fill(", ".join(repr(v) for v in data["answer"]))
+        else:
+            form.locator("input[name=answer]").fill(", ".join(repr(v) for v in data["answer"]))
         form.locator("button").click()
         assert feedback.inner_text().startswith("✔ Correct."), f"{path} {key}: {feedback.inner_text()}"
-        if width == PHONE:          # the box works on a phone; the verdicts are the same script's as above
-            continue
-        box.fill(", ".join(repr(v + 12345.0) for v in data["answer"]))
-        form.locator("button").click()
-        assert feedback.inner_text().startswith("✘ Not yet."), f"{path} {key}: {feedback.inner_text()}"
-        box.fill("twelve")
-        form.locator("button").click()
-        assert "Could not read 'twelve'" in feedback.inner_text()
 
 
 def test_dark_mode_keeps_figures_and_text_readable(browser, base_url):
