@@ -237,7 +237,7 @@ def cliff(height: float = 10.0, width: float = 0.1, *, curvature: float = 0.25,
 
     Where :math:`r^\top x < a` the function sits on a plateau :math:`D` higher; across the
     line :math:`r^\top x = a` it drops by :math:`D` within a few widths :math:`\ell`. On the
-    face the gradient of the step is :math:`\tfrac{D}{\ell}\,\sigma'(\cdot)\,r`, up to
+    face the gradient of the step is :math:`-\tfrac{D}{\ell}\,\sigma'(\cdot)\,r`, up to
     :math:`D/(4\ell)` long, pointing back up the cliff: a gradient step there jumps far
     (:ref:`note 003 <note-003>`: cliffs "may also cause that the gradient update step moves
     the parameters extremely far"). The letters are those of the chapter on gradients.
@@ -308,7 +308,8 @@ def cliff(height: float = 10.0, width: float = 0.1, *, curvature: float = 0.25,
     return Objective(
         name="cliff", dim=2, f=f, grad=grad, hess=hess,
         latex=(rf"\frac{{{q:g}}}{{2}}\Vert x - x_\mathrm{{b}}\Vert^2 + {D:g}\,"
-               rf"\sigma(-(r^\top x - {a:g})/{ell:g})"),
+               + (rf"\sigma(-(r^\top x {'-' if a > 0 else '+'} {abs(a):g})/{ell:g})" if a
+                  else rf"\sigma(-r^\top x/{ell:g})")),
         minimizer=x, bounds=((-4.0, 7.0), (-3.0, 5.0)),
         cache_key=("cliff", D, ell, q, xb.tobytes(), psi, a),
     )
