@@ -175,7 +175,8 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         raise ValueError(f"objective must be an Objective such as ellipse(), got {objective!r}")
     x = as_point("x0", x0, dim=objective.dim)
     steps = check_int("steps", steps, minimum=0)
-    tol = None if tol is None else check_nonnegative("tol", tol)
+    # the run stops once the gradient norm is <= stop_at; -inf: never (tol=None)
+    stop_at = -math.inf if tol is None else check_nonnegative("tol", tol)
     every = check_int("record_every", record_every, minimum=1)
     limit = check_positive("max_distance", max_distance) * (1.0 + float(np.linalg.norm(x)))
     limit2 = limit * limit
@@ -211,7 +212,7 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
         values.append([value])
         grad_norms.append([norm])
         ts.append([0])
-        if diverged_at is None and tol is not None and norm <= tol:   # the start already meets it
+        if diverged_at is None and norm <= stop_at:      # the start already meets the tolerance
             converged = True
         while diverged_at is None and t < steps and not converged:
             bx, bv, bg = [], [], []                     # this block's iterates, values, gradients
@@ -233,7 +234,7 @@ def run(opt: Optimizer, objective: Objective, x0, steps: int, *, max_distance: f
             D = X - start
             norms = _row_norms(G)
             bad = ~(np.einsum("ij,ij->i", D, D) <= limit2) | ~np.isfinite(norms) | ~np.isfinite(bv)
-            done = norms <= (-1.0 if tol is None else tol)   # the gradient reached the tolerance
+            done = norms <= stop_at                      # the gradient reached the tolerance
             first_bad = int(np.argmax(bad)) if bad.any() else len(bx)
             first_done = int(np.argmax(done)) if done.any() else len(bx)
             if first_bad < len(bx) and first_bad <= first_done:

@@ -257,19 +257,6 @@ def _combinations(data):
         yield index, position
 
 
-# The sliders moved in the page (the events a drag fires), then _DRAWN read: one call per position.
-# test_sliders_work_with_the_keyboard and the real-click test drive the same controls for real.
-_SET_AND_DRAW = """(root, position) => {
-    const ranges = Array.from(root.querySelectorAll('input[type=range]'));
-    ranges.forEach((range, k) => {
-        range.value = String(position[k]);
-        range.dispatchEvent(new Event('input', {bubbles: true}));
-        range.dispatchEvent(new Event('change', {bubbles: true}));
-    });
-    return (""" + _DRAWN + """)(root);
-}"""
-
-
 def _set_position(explorer, data, position):
     ranges = explorer.locator("input[type=range]").all()
     choices = explorer.locator("fieldset").all()          # one fieldset per choice control, in order
@@ -377,8 +364,9 @@ def test_the_condition_number_figure_shows_what_course_lib_computes(visits):
     lrs = [float(v) for v in data["controls"][0]["labels"]]
     kappas = [float(v) for v in data["controls"][1]["labels"]]
     diverged = 0
-    for _index, (i, j) in _combinations(data):
-        drawn = explorer.evaluate(_SET_AND_DRAW, [i, j])     # one call: move the sliders, read the marks
+    combos = [position for _, position in _combinations(data)]
+    walked = explorer.evaluate(_WALK, [[["range", i], ["range", j]] for i, j in combos])   # one call in all
+    for (i, j), drawn in zip(combos, walked):
         q = quadratic(np.diag([1.0 / kappas[j], 1.0]))
         traj = run(gd(lr=lrs[i]), q, x0=[-4.0, 1.0], steps=40, max_distance=10)
         pieces = [_vertices(p["d"]) for p in drawn["paths"] if p["stroke"] == "#0072B2" and "clip0" in p["clip"]]
